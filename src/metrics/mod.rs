@@ -1,0 +1,1 @@
+//! Pure metric functions over slices of numbers (IC, classification, risk).

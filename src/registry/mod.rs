@@ -1,0 +1,1 @@
+//! The LLM model registry (SPEC §9).
