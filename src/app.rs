@@ -1,0 +1,131 @@
+//! Turns parsed command-line options into library calls and routes output.
+//! Kept apart from `main.rs` so tests can drive whole commands in-process.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::Path;
+
+use crate::backtest::{self, BacktestOptions};
+use crate::cli::{BacktestArgs, Command, InputArgs, OutputFormat, ScoreArgs, ScoreFormatArg};
+use crate::error::{Error, Result};
+use crate::report::{json, text};
+use crate::score::Weights;
+use crate::score_table::{self, ScoreFormat, ScoreOptions};
+use crate::snapshot::ReadOptions;
+
+/// Run one command; returns the exit status.
+pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    match command {
+        Command::Backtest(a) => backtest_cmd(a, out, err),
+        Command::Score(a) => score_cmd(a, out, err),
+        Command::Schema => {
+            out.write_all(json::SCHEMA.as_bytes()).map_err(stdout_err)?;
+            if !json::SCHEMA.ends_with('\n') {
+                out.write_all(b"\n").map_err(stdout_err)?;
+            }
+            Ok(0)
+        }
+        Command::Validate { file } => {
+            json::validate_file(file)?;
+            writeln!(out, "{}: valid gemscan backtest report (schema {})", file.display(), backtest::SCHEMA_VERSION)
+                .map_err(stdout_err)?;
+            Ok(0)
+        }
+    }
+}
+
+fn stdout_err(e: std::io::Error) -> Error {
+    Error::Io { path: "<stdout>".into(), source: e }
+}
+
+fn open(data: &str) -> Result<Box<dyn Read + Send>> {
+    if data == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let f = File::open(data).map_err(|e| Error::Io { path: data.to_string(), source: e })?;
+    if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(Error::Io {
+            path: data.to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a directory, not a CSV file"),
+        });
+    }
+    Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
+}
+
+fn read_options(a: &InputArgs, require_return: bool) -> Result<(Weights, ReadOptions)> {
+    let weights = match &a.weights {
+        Some(p) => Weights::from_file(p)?,
+        None => Weights::default_table(),
+    };
+    Ok((
+        weights,
+        ReadOptions { delimiter: a.delimiter, return_col: a.return_col.trim().to_string(), require_return, strict: a.strict },
+    ))
+}
+
+fn print_warnings(err: &mut dyn Write, file: &str, warnings: &[String]) {
+    let file = if file == "-" { "<stdin>" } else { file };
+    for w in warnings {
+        let _ = writeln!(err, "warning: {file}: {w}");
+    }
+}
+
+fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let (weights, read) = read_options(&a.input, true)?;
+    let top_k = usize::try_from(a.top_k).map_err(|_| Error::Usage("--top-k is too large".into()))?;
+    let opts = BacktestOptions {
+        data_path: a.input.data.clone(),
+        top_k,
+        seed: a.seed,
+        compare_baselines: a.compare_baselines,
+        extended_metrics: false,
+        weights,
+        read,
+    };
+    let input = open(&a.input.data)?;
+    let (report, warnings) = backtest::run(input, &opts)?;
+    print_warnings(err, &a.input.data, &warnings);
+    let value = json::to_value(&report)?;
+    json::validate(&value, "<report>")?;
+    let json_text = json::to_text(&value);
+    let stdout_json = match a.json_output.as_deref() {
+        Some("-") => true,
+        Some(path) => {
+            json::write_atomic(Path::new(path), &json_text)?;
+            a.format == OutputFormat::Json
+        }
+        None => a.format == OutputFormat::Json,
+    };
+    if stdout_json {
+        out.write_all(json_text.as_bytes()).map_err(stdout_err)?;
+    } else {
+        out.write_all(text::render(&report).as_bytes()).map_err(stdout_err)?;
+    }
+    out.flush().map_err(stdout_err)?;
+    if let Some(path) = a.json_output.as_deref().filter(|p| *p != "-") {
+        let _ = writeln!(err, "wrote {path}");
+    }
+    Ok(0)
+}
+
+fn score_cmd(a: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let (weights, read) = read_options(&a.input, false)?;
+    let opts = ScoreOptions {
+        data_path: a.input.data.clone(),
+        weights,
+        read,
+        limit: a.limit,
+        format: match a.format {
+            ScoreFormatArg::Csv => ScoreFormat::Csv,
+            ScoreFormatArg::Json => ScoreFormat::Json,
+        },
+    };
+    let input = open(&a.input.data)?;
+    // Buffer the table so a late error never leaves half a table on stdout.
+    let mut buf = Vec::new();
+    let warnings = score_table::run(input, &opts, &mut buf)?;
+    print_warnings(err, &a.input.data, &warnings);
+    out.write_all(&buf).map_err(stdout_err)?;
+    out.flush().map_err(stdout_err)?;
+    Ok(0)
+}

@@ -1,0 +1,4 @@
+//! Exporters over one [`crate::backtest::Report`]: text and JSON.
+
+pub mod json;
+pub mod text;
