@@ -27,26 +27,40 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         }
         Command::Validate { file } => {
             json::validate_file(file)?;
-            writeln!(out, "{}: valid gemscan backtest report (schema {})", file.display(), backtest::SCHEMA_VERSION)
-                .map_err(stdout_err)?;
+            writeln!(
+                out,
+                "{}: valid gemscan backtest report (schema {})",
+                file.display(),
+                backtest::SCHEMA_VERSION
+            )
+            .map_err(stdout_err)?;
             Ok(0)
         }
     }
 }
 
 fn stdout_err(e: std::io::Error) -> Error {
-    Error::Io { path: "<stdout>".into(), source: e }
+    Error::Io {
+        path: "<stdout>".into(),
+        source: e,
+    }
 }
 
 fn open(data: &str) -> Result<Box<dyn Read + Send>> {
     if data == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
-    let f = File::open(data).map_err(|e| Error::Io { path: data.to_string(), source: e })?;
+    let f = File::open(data).map_err(|e| Error::Io {
+        path: data.to_string(),
+        source: e,
+    })?;
     if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         return Err(Error::Io {
             path: data.to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a directory, not a CSV file"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "is a directory, not a CSV file",
+            ),
         });
     }
     Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
@@ -59,7 +73,13 @@ fn read_options(a: &InputArgs, require_return: bool) -> Result<(Weights, ReadOpt
     };
     Ok((
         weights,
-        ReadOptions { delimiter: a.delimiter, return_col: a.return_col.trim().to_string(), require_return, strict: a.strict },
+        ReadOptions {
+            delimiter: a.delimiter,
+            return_col: a.return_col.trim().to_string(),
+            require_return,
+            strict: a.strict,
+            chunk_bytes: a.chunk_bytes,
+        },
     ))
 }
 
@@ -72,7 +92,8 @@ fn print_warnings(err: &mut dyn Write, file: &str, warnings: &[String]) {
 
 fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let (weights, read) = read_options(&a.input, true)?;
-    let top_k = usize::try_from(a.top_k).map_err(|_| Error::Usage("--top-k is too large".into()))?;
+    let top_k =
+        usize::try_from(a.top_k).map_err(|_| Error::Usage("--top-k is too large".into()))?;
     let opts = BacktestOptions {
         data_path: a.input.data.clone(),
         top_k,
@@ -99,7 +120,8 @@ fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
     if stdout_json {
         out.write_all(json_text.as_bytes()).map_err(stdout_err)?;
     } else {
-        out.write_all(text::render(&report).as_bytes()).map_err(stdout_err)?;
+        out.write_all(text::render(&report).as_bytes())
+            .map_err(stdout_err)?;
     }
     out.flush().map_err(stdout_err)?;
     if let Some(path) = a.json_output.as_deref().filter(|p| *p != "-") {

@@ -77,6 +77,9 @@ pub struct InputArgs {
     /// Field delimiter: one ASCII character, or `\t` / `tab`.
     #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
+    /// Bytes per parallel parsing chunk (testing aid: results never depend on it).
+    #[arg(long, hide = true, default_value_t = crate::snapshot::CHUNK_BYTES)]
+    pub chunk_bytes: usize,
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
@@ -129,7 +132,9 @@ pub enum ScoreFormatArg {
 
 /// Arguments of `gemscan score`.
 #[derive(Debug, Args)]
-#[command(after_help = "Columns: rank,token,date,score,confidence,flag,driver,driver_value,<one per weighted feature>,return\n(`return` only when the input has the return column; empty when missing).\n\nExample:\n  gemscan score data.csv --limit 20 --format json")]
+#[command(
+    after_help = "Columns: rank,token,date,score,confidence,flag,driver,driver_value,<one per weighted feature>,return\n(`return` only when the input has the return column; empty when missing).\n\nExample:\n  gemscan score data.csv --limit 20 --format json"
+)]
 pub struct ScoreArgs {
     #[command(flatten)]
     pub input: InputArgs,

@@ -51,7 +51,10 @@ fn digits(b: &[u8]) -> Option<i64> {
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(b.iter().fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0')))
+    Some(
+        b.iter()
+            .fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0')),
+    )
 }
 
 /// Whether `y` is a Gregorian leap year.
@@ -90,7 +93,15 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// Parse a date cell (already trimmed).
@@ -106,7 +117,10 @@ pub fn parse(s: &[u8]) -> Result<Stamp, DateError> {
     }
     let day = days_from_civil(y, m, d);
     if s.len() == 10 {
-        return Ok(Stamp { nanos: day * NANOS_PER_DAY, date_only: true });
+        return Ok(Stamp {
+            nanos: day * NANOS_PER_DAY,
+            date_only: true,
+        });
     }
     let t = &s[10..];
     if t.len() < 9 || !(t[0] == b'T' || t[0] == b' ') || t[3] != b':' || t[6] != b':' {
@@ -150,7 +164,10 @@ pub fn parse(s: &[u8]) -> Result<Stamp, DateError> {
         _ => return Err(DateError::Format),
     };
     let secs = day * SECS_PER_DAY + hh * 3600 + mi * 60 + ss - offset_secs;
-    Ok(Stamp { nanos: secs * NANOS_PER_SEC + frac_nanos, date_only: false })
+    Ok(Stamp {
+        nanos: secs * NANOS_PER_SEC + frac_nanos,
+        date_only: false,
+    })
 }
 
 /// `YYYY-MM-DD` of a day number.
@@ -195,7 +212,13 @@ mod tests {
 
     #[test]
     fn date_only_and_epoch() {
-        assert_eq!(p("1970-01-01").unwrap(), Stamp { nanos: 0, date_only: true });
+        assert_eq!(
+            p("1970-01-01").unwrap(),
+            Stamp {
+                nanos: 0,
+                date_only: true
+            }
+        );
         // 2024-01-01 is 19723 days after 1970-01-01 (hand: 54 years, 13 leap days: 54*365+13).
         assert_eq!(p("2024-01-01").unwrap().day(), 19_723);
         assert_eq!(p("1969-12-31").unwrap().day(), -1);
@@ -210,9 +233,18 @@ mod tests {
         assert_eq!(a.nanos, c.nanos);
         assert!(!a.date_only);
         // An offset that moves the UTC date back a day.
-        assert_eq!(p("2024-01-01T01:00:00+02:00").unwrap().day(), p("2023-12-31").unwrap().day());
-        assert_eq!(p("2024-01-01T00:00:00.5Z").unwrap().nanos % NANOS_PER_SEC, 500_000_000);
-        assert_eq!(format_stamp(p("2024-04-01 00:30:00.250+03:00").unwrap()), "2024-03-31T21:30:00.25Z");
+        assert_eq!(
+            p("2024-01-01T01:00:00+02:00").unwrap().day(),
+            p("2023-12-31").unwrap().day()
+        );
+        assert_eq!(
+            p("2024-01-01T00:00:00.5Z").unwrap().nanos % NANOS_PER_SEC,
+            500_000_000
+        );
+        assert_eq!(
+            format_stamp(p("2024-04-01 00:30:00.250+03:00").unwrap()),
+            "2024-03-31T21:30:00.25Z"
+        );
         assert_eq!(format_stamp(p("2024-02-29").unwrap()), "2024-02-29");
     }
 

@@ -8,11 +8,22 @@ use std::path::PathBuf;
 pub enum Error {
     /// A cell that is not what its column needs.
     #[error("{file}:{line}: column {column}: \"{value}\" {reason}")]
-    Cell { file: String, line: u64, column: String, value: String, reason: String },
+    Cell {
+        file: String,
+        line: u64,
+        column: String,
+        value: String,
+        reason: String,
+    },
 
     /// A record with the wrong number of fields.
     #[error("{file}:{line}: expected {expected} fields (as in the header), found {found}")]
-    FieldCount { file: String, line: u64, expected: usize, found: usize },
+    FieldCount {
+        file: String,
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
 
     /// A problem with the header row (missing or duplicate column).
     #[error("{file}:1: {message}")]
@@ -20,7 +31,11 @@ pub enum Error {
 
     /// Malformed CSV (for example an unterminated quote).
     #[error("{file}:{line}: {message}")]
-    Csv { file: String, line: u64, message: String },
+    Csv {
+        file: String,
+        line: u64,
+        message: String,
+    },
 
     /// The file holds no header at all.
     #[error("{file}: empty input: no header row")]
@@ -28,7 +43,12 @@ pub enum Error {
 
     /// No row has a usable return value.
     #[error("{file}: no evaluable rows ({rows_read} data rows read, {missing_return} without a value in column {return_col})")]
-    NoEvaluableRows { file: String, rows_read: u64, missing_return: u64, return_col: String },
+    NoEvaluableRows {
+        file: String,
+        rows_read: u64,
+        missing_return: u64,
+        return_col: String,
+    },
 
     /// A warning turned into an error by `--strict`.
     #[error("{file}: {message} (--strict)")]
@@ -36,7 +56,10 @@ pub enum Error {
 
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 
     /// A weights file that cannot be used.
     #[error("{path}: {message}")]
@@ -44,7 +67,11 @@ pub enum Error {
 
     /// A JSON document does not match the published schema.
     #[error("{file}: JSON does not match the gemscan schema at {pointer}: {message}")]
-    Schema { file: String, pointer: String, message: String },
+    Schema {
+        file: String,
+        pointer: String,
+        message: String,
+    },
 
     /// Options that cannot be combined or a bad option value found after parsing.
     #[error("{0}")]

@@ -19,7 +19,10 @@ pub struct ExactSum {
 
 impl Default for ExactSum {
     fn default() -> Self {
-        ExactSum { limbs: [0; LIMBS], pending: 0 }
+        ExactSum {
+            limbs: [0; LIMBS],
+            pending: 0,
+        }
     }
 }
 
@@ -39,7 +42,11 @@ impl ExactSum {
         let exp = ((bits >> 52) & 0x7ff) as i32;
         let frac = bits & ((1u64 << 52) - 1);
         // value = mant * 2^(e) with e relative to 2^-1074.
-        let (mant, e) = if exp == 0 { (frac, 0) } else { (frac | (1u64 << 52), exp - 1) };
+        let (mant, e) = if exp == 0 {
+            (frac, 0)
+        } else {
+            (frac | (1u64 << 52), exp - 1)
+        };
         let pos = e as u32; // bit position above 2^-1074
         let limb = (pos / 32) as usize;
         let shift = pos % 32;
@@ -132,7 +139,9 @@ mod tests {
 
     #[test]
     fn order_independent_and_mergeable() {
-        let xs: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.37 + 1e-9 * i as f64).collect();
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1000) as f64 * 1e-3 - 0.37 + 1e-9 * i as f64)
+            .collect();
         let mut a = ExactSum::new();
         xs.iter().for_each(|&x| a.add(x));
         let mut b = ExactSum::new();

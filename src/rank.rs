@@ -35,8 +35,20 @@ pub struct TieBreak {
 
 /// Compare two rows by (primary, token, instant, line) without owning them.
 #[inline]
-pub fn cmp_rank<P: Ord>(pa: &P, ta: &[u8], na: i64, la: u64, pb: &P, tb: &[u8], nb: i64, lb: u64) -> Ordering {
-    pa.cmp(pb).then_with(|| ta.cmp(tb)).then(na.cmp(&nb)).then(la.cmp(&lb))
+pub fn cmp_rank<P: Ord>(
+    pa: &P,
+    ta: &[u8],
+    na: i64,
+    la: u64,
+    pb: &P,
+    tb: &[u8],
+    nb: i64,
+    lb: u64,
+) -> Ordering {
+    pa.cmp(pb)
+        .then_with(|| ta.cmp(tb))
+        .then(na.cmp(&nb))
+        .then(la.cmp(&lb))
 }
 
 /// A ranked row: its primary key, its tie-break and what the report needs of it.
@@ -50,7 +62,9 @@ pub struct Entry<P, T> {
 impl<P: Ord, T> Entry<P, T> {
     /// Compare in rank order (first = best).
     pub fn cmp_rank(&self, other: &Self) -> Ordering {
-        self.primary.cmp(&other.primary).then_with(|| self.tie.cmp(&other.tie))
+        self.primary
+            .cmp(&other.primary)
+            .then_with(|| self.tie.cmp(&other.tie))
     }
 }
 
@@ -82,7 +96,10 @@ pub struct TopK<P, T> {
 impl<P: Ord, T> TopK<P, T> {
     /// An empty selection of at most `k` rows.
     pub fn new(k: usize) -> Self {
-        TopK { k, heap: BinaryHeap::new() }
+        TopK {
+            k,
+            heap: BinaryHeap::new(),
+        }
     }
 
     /// Whether a row with this key would enter the selection (cheap test
@@ -95,8 +112,16 @@ impl<P: Ord, T> TopK<P, T> {
         match self.heap.peek() {
             Some(w) => {
                 let w = &w.0;
-                cmp_rank(primary, token, nanos, line, &w.primary, w.tie.token.as_bytes(), w.tie.nanos, w.tie.line)
-                    == Ordering::Less
+                cmp_rank(
+                    primary,
+                    token,
+                    nanos,
+                    line,
+                    &w.primary,
+                    w.tie.token.as_bytes(),
+                    w.tie.nanos,
+                    w.tie.line,
+                ) == Ordering::Less
             }
             None => false,
         }
@@ -149,27 +174,55 @@ mod tests {
     use super::*;
 
     fn e(score: f64, token: &str, nanos: i64, line: u64) -> Entry<Desc, ()> {
-        Entry { primary: Desc(score), tie: TieBreak { token: token.into(), nanos, line }, item: () }
+        Entry {
+            primary: Desc(score),
+            tie: TieBreak {
+                token: token.into(),
+                nanos,
+                line,
+            },
+            item: (),
+        }
     }
 
     #[test]
     fn ties_by_token_then_date_then_line() {
         let mut t = TopK::new(10);
-        for x in [e(50.0, "B", 1, 1), e(50.0, "A", 2, 2), e(50.0, "A", 1, 3), e(60.0, "Z", 9, 4), e(50.0, "A", 1, 0)] {
+        for x in [
+            e(50.0, "B", 1, 1),
+            e(50.0, "A", 2, 2),
+            e(50.0, "A", 1, 3),
+            e(60.0, "Z", 9, 4),
+            e(50.0, "A", 1, 0),
+        ] {
             t.push(x);
         }
-        let got: Vec<(String, i64, u64)> =
-            t.into_sorted().into_iter().map(|x| (x.tie.token.to_string(), x.tie.nanos, x.tie.line)).collect();
+        let got: Vec<(String, i64, u64)> = t
+            .into_sorted()
+            .into_iter()
+            .map(|x| (x.tie.token.to_string(), x.tie.nanos, x.tie.line))
+            .collect();
         assert_eq!(
             got,
-            vec![("Z".into(), 9, 4), ("A".into(), 1, 0), ("A".into(), 1, 3), ("A".into(), 2, 2), ("B".into(), 1, 1)]
+            vec![
+                ("Z".into(), 9, 4),
+                ("A".into(), 1, 0),
+                ("A".into(), 1, 3),
+                ("A".into(), 2, 2),
+                ("B".into(), 1, 1)
+            ]
         );
     }
 
     #[test]
     fn keeps_best_k_and_admits_agrees() {
         let mut t = TopK::new(2);
-        let rows = [e(1.0, "a", 0, 0), e(3.0, "b", 0, 1), e(2.0, "c", 0, 2), e(3.0, "a", 0, 3)];
+        let rows = [
+            e(1.0, "a", 0, 0),
+            e(3.0, "b", 0, 1),
+            e(2.0, "c", 0, 2),
+            e(3.0, "a", 0, 3),
+        ];
         for r in rows {
             let adm = t.admits(&r.primary, r.tie.token.as_bytes(), r.tie.nanos, r.tie.line);
             let before: Vec<u64> = t.heap.iter().map(|w| w.0.tie.line).collect();

@@ -49,7 +49,10 @@ impl<'de> serde::Deserialize<'de> for OrderedWeights {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a mapping of feature name to weight, e.g. `SentimentScore: 0.15`")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
                 let mut out: Vec<(String, f64)> = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, f64>()? {
                     if out.iter().any(|(name, _)| *name == k) {
@@ -69,36 +72,50 @@ impl Weights {
     pub fn default_table() -> Weights {
         // The compiled-in file is checked by a unit test; fall back to the
         // table itself so this can never fail at run time.
-        Weights::from_yaml(DEFAULT_WEIGHTS_YAML, Path::new("configs/weights.yaml")).unwrap_or_else(|_| Weights {
-            entries: DEFAULT_ORDER
-                .iter()
-                .zip([0.15, 0.20, 0.15, 0.10, 0.12, 0.12, 0.08, 0.08])
-                .map(|(n, w)| (n.to_string(), w))
-                .collect(),
-        })
+        Weights::from_yaml(DEFAULT_WEIGHTS_YAML, Path::new("configs/weights.yaml")).unwrap_or_else(
+            |_| Weights {
+                entries: DEFAULT_ORDER
+                    .iter()
+                    .zip([0.15, 0.20, 0.15, 0.10, 0.12, 0.12, 0.08, 0.08])
+                    .map(|(n, w)| (n.to_string(), w))
+                    .collect(),
+            },
+        )
     }
 
     /// Read a weights file (`Name: weight` mapping).
     pub fn from_file(path: &Path) -> Result<Weights> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Weights { path: path.to_owned(), message: format!("cannot read weights file: {e}") })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Weights {
+            path: path.to_owned(),
+            message: format!("cannot read weights file: {e}"),
+        })?;
         Weights::from_yaml(&text, path)
     }
 
     /// Parse and check a weights mapping. Order: default names in default
     /// order, then the file's other names in file order.
     pub fn from_yaml(text: &str, path: &Path) -> Result<Weights> {
-        let err = |message: String| Error::Weights { path: path.to_owned(), message };
-        let OrderedWeights(raw) = serde_yaml::from_str(text).map_err(|e| err(format!("invalid weights file: {e}")))?;
+        let err = |message: String| Error::Weights {
+            path: path.to_owned(),
+            message,
+        };
+        let OrderedWeights(raw) =
+            serde_yaml::from_str(text).map_err(|e| err(format!("invalid weights file: {e}")))?;
         if raw.is_empty() {
-            return Err(err("weights file is empty: give at least one `Name: weight`".into()));
+            return Err(err(
+                "weights file is empty: give at least one `Name: weight`".into(),
+            ));
         }
         for (name, w) in &raw {
             if name.trim().is_empty() || name.trim() != name {
-                return Err(err(format!("feature name {name:?} is empty or has surrounding whitespace")));
+                return Err(err(format!(
+                    "feature name {name:?} is empty or has surrounding whitespace"
+                )));
             }
             if !w.is_finite() || *w < 0.0 {
-                return Err(err(format!("weight of {name} is {w}: weights must be finite and >= 0")));
+                return Err(err(format!(
+                    "weight of {name} is {w}: weights must be finite and >= 0"
+                )));
             }
         }
         if raw.iter().all(|(_, w)| *w == 0.0) {
@@ -108,7 +125,11 @@ impl Weights {
             .iter()
             .filter_map(|d| raw.iter().find(|(n, _)| n == d).cloned())
             .collect();
-        entries.extend(raw.iter().filter(|(n, _)| !DEFAULT_ORDER.contains(&n.as_str())).cloned());
+        entries.extend(
+            raw.iter()
+                .filter(|(n, _)| !DEFAULT_ORDER.contains(&n.as_str()))
+                .cloned(),
+        );
         Ok(Weights { entries })
     }
 
@@ -185,7 +206,11 @@ impl Scorer {
             recency: find("Recency"),
             completeness: find("DataCompleteness"),
             contract_safety: find("ContractSafety"),
-            flag_min: [find("AccumulationScore"), find("NarrativeMomentum"), find("OnchainActivity")],
+            flag_min: [
+                find("AccumulationScore"),
+                find("NarrativeMomentum"),
+                find("OnchainActivity"),
+            ],
         }
     }
 
@@ -218,17 +243,30 @@ impl Scorer {
             sum += c;
         }
         let score = sum.clamp(0.0, 1.0) * 100.0 + 0.0;
-        let confidence =
-            (0.5 * v(Self::get(values, self.recency)) + 0.5 * v(Self::get(values, self.completeness))) * 100.0;
+        let confidence = (0.5 * v(Self::get(values, self.recency))
+            + 0.5 * v(Self::get(values, self.completeness)))
+            * 100.0;
         let flag = score >= 70.0
             && raw(Self::get(values, self.contract_safety)) >= 0.7
-            && self.flag_min.iter().all(|&i| raw(Self::get(values, i)) >= 0.6);
-        Scored { score, confidence, flag, driver }
+            && self
+                .flag_min
+                .iter()
+                .all(|&i| raw(Self::get(values, i)) >= 0.6);
+        Scored {
+            score,
+            confidence,
+            flag,
+            driver,
+        }
     }
 
     /// Contributions in table order.
     pub fn contributions(&self, values: &[f64]) -> Vec<f64> {
-        self.weights.iter().zip(&self.weight_idx).map(|(w, idx)| w * v(Self::get(values, *idx))).collect()
+        self.weights
+            .iter()
+            .zip(&self.weight_idx)
+            .map(|(w, idx)| w * v(Self::get(values, *idx)))
+            .collect()
     }
 
     /// Names of weighted features (and confidence inputs) absent from the header.
@@ -247,7 +285,11 @@ mod tests {
     use super::*;
 
     fn names() -> Vec<String> {
-        DEFAULT_ORDER.iter().chain(CONFIDENCE_FEATURES.iter()).map(|s| s.to_string()).collect()
+        DEFAULT_ORDER
+            .iter()
+            .chain(CONFIDENCE_FEATURES.iter())
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]
@@ -255,7 +297,10 @@ mod tests {
         let w = Weights::from_yaml(DEFAULT_WEIGHTS_YAML, Path::new("x")).unwrap();
         let expect = [0.15, 0.20, 0.15, 0.10, 0.12, 0.12, 0.08, 0.08];
         assert_eq!(w.names().collect::<Vec<_>>(), DEFAULT_ORDER.to_vec());
-        assert_eq!(w.entries().iter().map(|e| e.1).collect::<Vec<_>>(), expect.to_vec());
+        assert_eq!(
+            w.entries().iter().map(|e| e.1).collect::<Vec<_>>(),
+            expect.to_vec()
+        );
         assert_eq!(Weights::default_table(), w);
     }
 
@@ -281,7 +326,9 @@ mod tests {
         let s = Scorer::new(&Weights::default_table(), &names());
         let vals = [0.9, 1.4, 0.8, f64::NAN, -0.2, 0.75, 0.6, 0.5, 0.5, f64::NAN];
         let r = s.evaluate(&vals);
-        let expect = (((((((0.15 * 0.9) + 0.2 * 1.0) + 0.15 * 0.8) + 0.0) + 0.0) + 0.12 * 0.75) + 0.08 * 0.6) + 0.08 * 0.5;
+        let expect = (((((((0.15 * 0.9) + 0.2 * 1.0) + 0.15 * 0.8) + 0.0) + 0.0) + 0.12 * 0.75)
+            + 0.08 * 0.6)
+            + 0.08 * 0.5;
         assert_eq!(r.score, expect * 100.0);
         assert!((r.score - 63.3).abs() < 1e-12);
         assert_eq!(r.confidence, 25.0);
@@ -304,10 +351,29 @@ mod tests {
 
     #[test]
     fn weights_file_order_and_checks() {
-        let w = Weights::from_yaml("Mine: 1\nContractSafety: 0.5\nOther: 0\n", Path::new("w.yaml")).unwrap();
-        assert_eq!(w.names().collect::<Vec<_>>(), ["ContractSafety", "Mine", "Other"]);
-        for bad in ["A: -1", "A: .nan", "A: .inf", "A: 0\nB: 0", "A: x", "{}", "- 1", "A: 1\nA: 2"] {
-            assert!(Weights::from_yaml(bad, Path::new("w.yaml")).is_err(), "{bad}");
+        let w = Weights::from_yaml(
+            "Mine: 1\nContractSafety: 0.5\nOther: 0\n",
+            Path::new("w.yaml"),
+        )
+        .unwrap();
+        assert_eq!(
+            w.names().collect::<Vec<_>>(),
+            ["ContractSafety", "Mine", "Other"]
+        );
+        for bad in [
+            "A: -1",
+            "A: .nan",
+            "A: .inf",
+            "A: 0\nB: 0",
+            "A: x",
+            "{}",
+            "- 1",
+            "A: 1\nA: 2",
+        ] {
+            assert!(
+                Weights::from_yaml(bad, Path::new("w.yaml")).is_err(),
+                "{bad}"
+            );
         }
     }
 }

@@ -48,7 +48,11 @@ impl RowSink for Collect {
         let scored = self.scorer.evaluate(row.features);
         self.rows.push(Entry {
             primary: Desc(scored.score),
-            tie: TieBreak { token: row.token.into(), nanos: row.stamp.nanos, line: row.line },
+            tie: TieBreak {
+                token: row.token.into(),
+                nanos: row.stamp.nanos,
+                line: row.line,
+            },
             item: Row {
                 contributions: self.scorer.contributions(row.features),
                 scored,
@@ -85,17 +89,33 @@ pub fn float_text(x: f64) -> String {
 /// Score every row of `input` and write the ranked table to `out`.
 /// Returns the warnings to print.
 pub fn run<R: Read>(input: R, opts: &ScoreOptions, out: &mut dyn Write) -> Result<Vec<String>> {
-    let file = if opts.data_path == "-" { "<stdin>".to_string() } else { opts.data_path.clone() };
-    let make = |h: &Header| Collect { scorer: Scorer::new(&opts.weights, &h.features), rows: Vec::new() };
+    let file = if opts.data_path == "-" {
+        "<stdin>".to_string()
+    } else {
+        opts.data_path.clone()
+    };
+    let make = |h: &Header| Collect {
+        scorer: Scorer::new(&opts.weights, &h.features),
+        rows: Vec::new(),
+    };
     let read = snapshot::read(input, &file, &opts.read, 0, make)?;
     let mut warnings = read.warnings;
     let absent = Scorer::absent(&opts.weights, &read.header.features);
     if !absent.is_empty() {
-        warnings.insert(0, format!("features absent from the header (counted as 0): {}", absent.join(", ")));
+        warnings.insert(
+            0,
+            format!(
+                "features absent from the header (counted as 0): {}",
+                absent.join(", ")
+            ),
+        );
     }
     if opts.read.strict {
         if let Some(w) = warnings.first() {
-            return Err(Error::Strict { file, message: w.clone() });
+            return Err(Error::Strict {
+                file,
+                message: w.clone(),
+            });
         }
     }
     let has_return = read.header.has_return;
@@ -103,12 +123,25 @@ pub fn run<R: Read>(input: R, opts: &ScoreOptions, out: &mut dyn Write) -> Resul
     sort_entries(&mut rows);
     let rows = &rows[..opts.limit.map_or(rows.len(), |l| l.min(rows.len()))];
     let names: Vec<&str> = opts.weights.names().collect();
-    let io = |e: std::io::Error| Error::Io { path: "<stdout>".into(), source: e };
+    let io = |e: std::io::Error| Error::Io {
+        path: "<stdout>".into(),
+        source: e,
+    };
     match opts.format {
         ScoreFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            let mut head: Vec<String> =
-                ["rank", "token", "date", "score", "confidence", "flag", "driver", "driver_value"].map(String::from).to_vec();
+            let mut head: Vec<String> = [
+                "rank",
+                "token",
+                "date",
+                "score",
+                "confidence",
+                "flag",
+                "driver",
+                "driver_value",
+            ]
+            .map(String::from)
+            .to_vec();
             head.extend(names.iter().map(|n| n.to_string()));
             if has_return {
                 head.push("return".into());
@@ -119,11 +152,18 @@ pub fn run<R: Read>(input: R, opts: &ScoreOptions, out: &mut dyn Write) -> Resul
                 let mut rec: Vec<String> = vec![
                     (i + 1).to_string(),
                     e.tie.token.to_string(),
-                    format_stamp(Stamp { nanos: e.tie.nanos, date_only: r.date_only }),
+                    format_stamp(Stamp {
+                        nanos: e.tie.nanos,
+                        date_only: r.date_only,
+                    }),
                     float_text(r.scored.score),
                     float_text(r.scored.confidence),
                     r.scored.flag.to_string(),
-                    names.get(r.scored.driver).copied().unwrap_or("").to_string(),
+                    names
+                        .get(r.scored.driver)
+                        .copied()
+                        .unwrap_or("")
+                        .to_string(),
                     float_text(r.contributions.get(r.scored.driver).copied().unwrap_or(0.0)),
                 ];
                 rec.extend(r.contributions.iter().map(|&c| float_text(c)));
@@ -143,20 +183,29 @@ pub fn run<R: Read>(input: R, opts: &ScoreOptions, out: &mut dyn Write) -> Resul
                     JsonRow {
                         rank: i + 1,
                         token: &e.tie.token,
-                        date: format_stamp(Stamp { nanos: e.tie.nanos, date_only: r.date_only }),
+                        date: format_stamp(Stamp {
+                            nanos: e.tie.nanos,
+                            date_only: r.date_only,
+                        }),
                         score: r.scored.score,
                         confidence: r.scored.confidence,
                         flag: r.scored.flag,
                         driver: names.get(r.scored.driver).copied().unwrap_or(""),
                         driver_value: r.contributions.get(r.scored.driver).copied().unwrap_or(0.0),
-                        contributions: names.iter().copied().zip(r.contributions.iter().copied()).collect(),
+                        contributions: names
+                            .iter()
+                            .copied()
+                            .zip(r.contributions.iter().copied())
+                            .collect(),
                         ret: has_return.then_some(r.ret),
                     }
                 })
                 .collect();
-            let value = serde_json::to_value(&items)
-                .map_err(|e| Error::Usage(format!("internal error: cannot serialise scores: {e}")))?;
-            out.write_all(crate::report::json::to_text(&value).as_bytes()).map_err(io)?;
+            let value = serde_json::to_value(&items).map_err(|e| {
+                Error::Usage(format!("internal error: cannot serialise scores: {e}"))
+            })?;
+            out.write_all(crate::report::json::to_text(&value).as_bytes())
+                .map_err(io)?;
         }
     }
     Ok(warnings)
@@ -164,7 +213,10 @@ pub fn run<R: Read>(input: R, opts: &ScoreOptions, out: &mut dyn Write) -> Resul
 
 fn csv_io(e: csv::Error) -> Error {
     match e.into_kind() {
-        csv::ErrorKind::Io(err) => Error::Io { path: "<stdout>".into(), source: err },
+        csv::ErrorKind::Io(err) => Error::Io {
+            path: "<stdout>".into(),
+            source: err,
+        },
         other => Error::Usage(format!("internal error writing CSV: {other:?}")),
     }
 }

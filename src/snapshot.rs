@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use crate::date::{self, Stamp};
 use crate::error::{Error, Result};
 
-/// Target size of one chunk of records.
-const CHUNK_BYTES: usize = 4 << 20;
+/// Default target size of one chunk of records.
+pub const CHUNK_BYTES: usize = 4 << 20;
 
 /// How to read a snapshot file.
 #[derive(Clone, Debug)]
@@ -32,6 +32,9 @@ pub struct ReadOptions {
     pub require_return: bool,
     /// Turn warnings into errors.
     pub strict: bool,
+    /// Target chunk size in bytes ([`CHUNK_BYTES`]; tests use tiny chunks to
+    /// prove results do not depend on chunking).
+    pub chunk_bytes: usize,
 }
 
 /// The resolved header of a snapshot file.
@@ -53,7 +56,10 @@ enum Action {
     Ignore,
     Token,
     Date,
-    Value { feature: Option<usize>, is_return: bool },
+    Value {
+        feature: Option<usize>,
+        is_return: bool,
+    },
 }
 
 /// One parsed row, borrowed from the reader's buffers.
@@ -98,10 +104,16 @@ impl Quality {
         self.rows_read += later.rows_read;
         self.rows_missing_return += later.rows_missing_return;
         self.duplicate_rows += later.duplicate_rows;
-        for (a, b) in self.missing_feature_cells.iter_mut().zip(later.missing_feature_cells) {
+        for (a, b) in self
+            .missing_feature_cells
+            .iter_mut()
+            .zip(later.missing_feature_cells)
+        {
             *a += b;
         }
-        self.first_missing_return_line = self.first_missing_return_line.or(later.first_missing_return_line);
+        self.first_missing_return_line = self
+            .first_missing_return_line
+            .or(later.first_missing_return_line);
     }
 
     /// Rows with a return (the universe U).
@@ -219,7 +231,10 @@ fn display_value(raw: &[u8]) -> String {
 
 impl Header {
     fn parse(file: &str, rec: &csv::ByteRecord, opts: &ReadOptions) -> Result<Header> {
-        let herr = |message: String| Error::Header { file: file.to_string(), message };
+        let herr = |message: String| Error::Header {
+            file: file.to_string(),
+            message,
+        };
         let mut names = Vec::with_capacity(rec.len());
         for (i, raw) in rec.iter().enumerate() {
             let mut raw = raw;
@@ -258,7 +273,10 @@ impl Header {
                     features.push(f.to_string());
                     features.len() - 1
                 });
-                actions[i] = Action::Value { feature: f, is_return: is_ret };
+                actions[i] = Action::Value {
+                    feature: f,
+                    is_return: is_ret,
+                };
                 if is_ret {
                     rcol = Some(i);
                 }
@@ -305,7 +323,12 @@ impl<R: Read> Chunker<R> {
                 match self.input.read(&mut self.pending[old..]) {
                     Ok(n) => break n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::Io { path: self.file.clone(), source: e }),
+                    Err(e) => {
+                        return Err(Error::Io {
+                            path: self.file.clone(),
+                            source: e,
+                        })
+                    }
                 }
             };
             self.pending.truncate(old + got);
@@ -342,7 +365,11 @@ impl<R: Read> Chunker<R> {
             if self.pending.is_empty() {
                 return Ok(None);
             }
-            let cut = if self.eof { Some(self.pending.len()) } else { self.last_boundary() };
+            let cut = if self.eof {
+                Some(self.pending.len())
+            } else {
+                self.last_boundary()
+            };
             if let Some(cut) = cut {
                 let rest = self.pending.split_off(cut);
                 let mut chunk = std::mem::replace(&mut self.pending, rest);
@@ -379,7 +406,12 @@ impl ChunkParser<'_> {
         }
     }
 
-    fn parse<S: RowSink>(&self, chunk: &[u8], first_line: u64, mut sink: S) -> Result<ChunkResult<S>> {
+    fn parse<S: RowSink>(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        mut sink: S,
+    ) -> Result<ChunkResult<S>> {
         let h = self.header;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -389,43 +421,69 @@ impl ChunkParser<'_> {
         let mut rec = csv::ByteRecord::new();
         let nf = h.features.len();
         let mut values = vec![f64::NAN; nf];
-        let mut q = Quality { missing_feature_cells: vec![0; nf], ..Quality::default() };
+        let mut q = Quality {
+            missing_feature_cells: vec![0; nf],
+            ..Quality::default()
+        };
         let mut fingerprints = Vec::new();
         let mut lines = Vec::new();
         let strict = self.opts.strict;
         loop {
             let more = rdr.read_byte_record(&mut rec).map_err(|e| {
-                let line = e.position().map_or(first_line, |p| first_line + p.line() - 1);
-                Error::Csv { file: h.file.clone(), line, message: format!("malformed CSV: {e}") }
+                let line = e
+                    .position()
+                    .map_or(first_line, |p| first_line + p.line() - 1);
+                Error::Csv {
+                    file: h.file.clone(),
+                    line,
+                    message: format!("malformed CSV: {e}"),
+                }
             })?;
             if !more {
                 break;
             }
             // csv reports the position after the previous record; skip blank lines.
-            let (mut line, mut at) = rec.position().map_or((1, 0), |p| (p.line(), p.byte() as usize));
+            let (mut line, mut at) = rec
+                .position()
+                .map_or((1, 0), |p| (p.line(), p.byte() as usize));
             while at < chunk.len() && (chunk[at] == b'\n' || chunk[at] == b'\r') {
                 line += u64::from(chunk[at] == b'\n');
                 at += 1;
             }
             let line = first_line + line - 1;
             if rec.len() != h.n_fields {
-                return Err(Error::FieldCount { file: h.file.clone(), line, expected: h.n_fields, found: rec.len() });
+                return Err(Error::FieldCount {
+                    file: h.file.clone(),
+                    line,
+                    expected: h.n_fields,
+                    found: rec.len(),
+                });
             }
             let mut token: &str = "";
-            let mut stamp = Stamp { nanos: 0, date_only: true };
+            let mut stamp = Stamp {
+                nanos: 0,
+                date_only: true,
+            };
             let mut ret = None;
             for (col, (raw, action)) in rec.iter().zip(&h.actions).enumerate() {
                 match *action {
                     Action::Ignore => {}
                     Action::Token => {
-                        let t = std::str::from_utf8(raw).map_err(|_| self.cell_err(line, col, raw, "is not UTF-8"))?;
+                        let t = std::str::from_utf8(raw)
+                            .map_err(|_| self.cell_err(line, col, raw, "is not UTF-8"))?;
                         token = t.trim();
                         if token.is_empty() {
-                            return Err(self.cell_err(line, col, raw, "is empty: every row needs a token"));
+                            return Err(self.cell_err(
+                                line,
+                                col,
+                                raw,
+                                "is empty: every row needs a token",
+                            ));
                         }
                     }
                     Action::Date => {
-                        stamp = date::parse(raw.trim_ascii()).map_err(|e| self.cell_err(line, col, raw, &e.to_string()))?;
+                        stamp = date::parse(raw.trim_ascii())
+                            .map_err(|e| self.cell_err(line, col, raw, &e.to_string()))?;
                     }
                     Action::Value { feature, is_return } => {
                         let x = parse_number(raw.trim_ascii()).map_err(|e| {
@@ -439,7 +497,12 @@ impl ChunkParser<'_> {
                             values[j] = x.unwrap_or(f64::NAN);
                             if x.is_none() {
                                 if strict {
-                                    return Err(self.cell_err(line, col, raw, "is missing (--strict)"));
+                                    return Err(self.cell_err(
+                                        line,
+                                        col,
+                                        raw,
+                                        "is missing (--strict)",
+                                    ));
                                 }
                                 q.missing_feature_cells[j] += 1;
                             }
@@ -453,9 +516,22 @@ impl ChunkParser<'_> {
             q.rows_read += 1;
             if ret.is_none() && h.has_return {
                 if strict && self.opts.require_return {
-                    let col = h.actions.iter().position(|a| matches!(a, Action::Value { is_return: true, .. }));
+                    let col = h.actions.iter().position(|a| {
+                        matches!(
+                            a,
+                            Action::Value {
+                                is_return: true,
+                                ..
+                            }
+                        )
+                    });
                     let col = col.unwrap_or(0);
-                    return Err(self.cell_err(line, col, rec.get(col).unwrap_or(b""), "is missing (--strict)"));
+                    return Err(self.cell_err(
+                        line,
+                        col,
+                        rec.get(col).unwrap_or(b""),
+                        "is missing (--strict)",
+                    ));
                 }
                 q.rows_missing_return += 1;
                 q.first_missing_return_line.get_or_insert(line);
@@ -465,9 +541,21 @@ impl ChunkParser<'_> {
             if strict {
                 lines.push(line);
             }
-            sink.push(&RowRef { token, stamp, line, features: &values, ret, key });
+            sink.push(&RowRef {
+                token,
+                stamp,
+                line,
+                features: &values,
+                ret,
+                key,
+            });
         }
-        Ok(ChunkResult { sink, quality: q, fingerprints, lines })
+        Ok(ChunkResult {
+            sink,
+            quality: q,
+            fingerprints,
+            lines,
+        })
     }
 }
 
@@ -482,8 +570,16 @@ pub fn read<R: Read, S: RowSink>(
     seed: u64,
     make_sink: impl Fn(&Header) -> S + Sync,
 ) -> Result<ReadOutput<S>> {
-    let mut chunker = Chunker { input, pending: Vec::new(), eof: false, hasher: Sha256::new(), file: file.to_string() };
-    let empty = || Error::Empty { file: file.to_string() };
+    let mut chunker = Chunker {
+        input,
+        pending: Vec::new(),
+        eof: false,
+        hasher: Sha256::new(),
+        file: file.to_string(),
+    };
+    let empty = || Error::Empty {
+        file: file.to_string(),
+    };
     chunker.fill(64 * 1024)?;
     if chunker.pending.starts_with(b"\xEF\xBB\xBF") {
         chunker.hasher.update(&chunker.pending[..3]);
@@ -492,7 +588,10 @@ pub fn read<R: Read, S: RowSink>(
     // The header is the first record after any blank lines; make sure it is
     // whole in `pending` before parsing it.
     loop {
-        let start = chunker.pending.iter().position(|b| !matches!(b, b'\n' | b'\r'));
+        let start = chunker
+            .pending
+            .iter()
+            .position(|b| !matches!(b, b'\n' | b'\r'));
         match start {
             Some(s) if chunker.eof || chunker.last_boundary().is_some_and(|b| b > s) => break,
             None if chunker.eof => return Err(empty()),
@@ -517,7 +616,10 @@ pub fn read<R: Read, S: RowSink>(
         if !ok {
             return Err(empty());
         }
-        (Header::parse(file, &rec, opts)?, rdr.position().byte() as usize)
+        (
+            Header::parse(file, &rec, opts)?,
+            rdr.position().byte() as usize,
+        )
     };
     let header_lines = memchr::memchr_iter(b'\n', &chunker.pending[..end]).count() as u64;
     chunker.hasher.update(&chunker.pending[..end]);
@@ -533,7 +635,11 @@ fn run_chunks<R: Read, S: RowSink>(
     seed: u64,
     make_sink: impl Fn(&Header) -> S + Sync,
 ) -> Result<ReadOutput<S>> {
-    let parser = ChunkParser { header: &header, opts, seed };
+    let parser = ChunkParser {
+        header: &header,
+        opts,
+        seed,
+    };
     let batch_len = 2 * rayon::current_num_threads().max(1);
     let mut total: Option<(S, Quality)> = None;
     let mut fingerprints: Vec<u64> = Vec::new();
@@ -541,7 +647,7 @@ fn run_chunks<R: Read, S: RowSink>(
     loop {
         let mut batch: Vec<Vec<u8>> = Vec::with_capacity(batch_len);
         while batch.len() < batch_len {
-            match chunker.next_chunk(CHUNK_BYTES)? {
+            match chunker.next_chunk(opts.chunk_bytes.max(1))? {
                 Some(c) => batch.push(c),
                 None => break,
             }
@@ -549,7 +655,10 @@ fn run_chunks<R: Read, S: RowSink>(
         if batch.is_empty() {
             break;
         }
-        let counts: Vec<u64> = batch.par_iter().map(|c| memchr::memchr_iter(b'\n', c).count() as u64).collect();
+        let counts: Vec<u64> = batch
+            .par_iter()
+            .map(|c| memchr::memchr_iter(b'\n', c).count() as u64)
+            .collect();
         let mut starts = Vec::with_capacity(batch.len());
         for n in &counts {
             starts.push(next_line);
@@ -576,7 +685,13 @@ fn run_chunks<R: Read, S: RowSink>(
     let sha256 = hex(&chunker.hasher.finalize());
     let (sink, mut quality) = match total {
         Some(t) => t,
-        None => (make_sink(&header), Quality { missing_feature_cells: vec![0; header.features.len()], ..Quality::default() }),
+        None => (
+            make_sink(&header),
+            Quality {
+                missing_feature_cells: vec![0; header.features.len()],
+                ..Quality::default()
+            },
+        ),
     };
     // Duplicates: rows read minus distinct (token, instant) fingerprints.
     let file = header.file.clone();
@@ -592,7 +707,9 @@ fn run_chunks<R: Read, S: RowSink>(
         if let Some((line, orig)) = first_dup {
             // Find the earliest line holding this key.
             let key = pairs.iter().find(|p| p.1 == line).map(|p| p.0);
-            let orig = key.and_then(|k| pairs.iter().find(|p| p.0 == k).map(|p| p.1)).unwrap_or(orig);
+            let orig = key
+                .and_then(|k| pairs.iter().find(|p| p.0 == k).map(|p| p.1))
+                .unwrap_or(orig);
             return Err(Error::Strict {
                 file,
                 message: format!("line {line}: duplicate row: same token and date as line {orig}"),
@@ -603,7 +720,13 @@ fn run_chunks<R: Read, S: RowSink>(
         quality.duplicate_rows = fingerprints.windows(2).filter(|w| w[0] == w[1]).count() as u64;
     }
     let warnings = warnings(&header, &quality, opts)?;
-    Ok(ReadOutput { header, sink, quality, sha256, warnings })
+    Ok(ReadOutput {
+        header,
+        sink,
+        quality,
+        sha256,
+        warnings,
+    })
 }
 
 fn warnings(header: &Header, q: &Quality, opts: &ReadOptions) -> Result<Vec<String>> {
@@ -617,7 +740,10 @@ fn warnings(header: &Header, q: &Quality, opts: &ReadOptions) -> Result<Vec<Stri
         .collect();
     if !missing.is_empty() {
         let total: u64 = q.missing_feature_cells.iter().sum();
-        w.push(format!("{total} missing feature cells counted as 0 ({})", missing.join(", ")));
+        w.push(format!(
+            "{total} missing feature cells counted as 0 ({})",
+            missing.join(", ")
+        ));
     }
     if q.rows_missing_return > 0 && opts.require_return {
         w.push(format!(
@@ -628,7 +754,10 @@ fn warnings(header: &Header, q: &Quality, opts: &ReadOptions) -> Result<Vec<Stri
         ));
     }
     if q.duplicate_rows > 0 {
-        w.push(format!("{} duplicate rows (same token and date) kept and counted", q.duplicate_rows));
+        w.push(format!(
+            "{} duplicate rows (same token and date) kept and counted",
+            q.duplicate_rows
+        ));
     }
     let _ = header;
     Ok(w)
@@ -646,17 +775,31 @@ mod tests {
     fn siphash_test_vectors() {
         // SPEC §5 test vectors.
         let d = |s: &str| date::parse(s.as_bytes()).unwrap().nanos;
-        assert_eq!(row_key(42, b"BTC", d("2024-01-01T00:00:00Z")), 16070534159614859097);
-        assert_eq!(row_key(7, b"ETH", d("2024-03-31T21:30:00Z")), 4207453006704575614);
-        assert_eq!(row_key(42, b"", d("1970-01-01T00:00:00Z")), 1553702353985752124);
+        assert_eq!(
+            row_key(42, b"BTC", d("2024-01-01T00:00:00Z")),
+            16070534159614859097
+        );
+        assert_eq!(
+            row_key(7, b"ETH", d("2024-03-31T21:30:00Z")),
+            4207453006704575614
+        );
+        assert_eq!(
+            row_key(42, b"", d("1970-01-01T00:00:00Z")),
+            1553702353985752124
+        );
     }
 
     #[test]
     fn number_grammar() {
-        for ok in ["1", "-1", "+1.5", "1.", ".5", "1e5", "1E-5", "-.5e+3", "0.0"] {
+        for ok in [
+            "1", "-1", "+1.5", "1.", ".5", "1e5", "1E-5", "-.5e+3", "0.0",
+        ] {
             assert!(is_number(ok.as_bytes()), "{ok}");
         }
-        for bad in ["", ".", "e5", "1e", "1,5", "5%", "inf", "-inf", "NaN", "1.2.3", "--1", "0x10", "1_0", " 1"] {
+        for bad in [
+            "", ".", "e5", "1e", "1,5", "5%", "inf", "-inf", "NaN", "1.2.3", "--1", "0x10", "1_0",
+            " 1",
+        ] {
             assert!(!is_number(bad.as_bytes()), "{bad}");
         }
         assert_eq!(parse_number(b"1e999"), Err(NumError::Overflow));

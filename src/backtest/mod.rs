@@ -177,7 +177,11 @@ fn precision_and_return<T>(sel: &[Entry<impl Ord, T>], ret: impl Fn(&T) -> f64) 
     let m = sel.len() as u64;
     let hits = sel.iter().filter(|e| ret(&e.item) > 0.0).count() as u64;
     let precision = if m == 0 { 0.0 } else { hits as f64 / m as f64 };
-    (hits, precision, mean_in_order(sel.iter().map(|e| ret(&e.item))))
+    (
+        hits,
+        precision,
+        mean_in_order(sel.iter().map(|e| ret(&e.item))),
+    )
 }
 
 fn pct(improvement: f64, base: f64) -> Option<f64> {
@@ -205,22 +209,35 @@ fn detail(rank: usize, e: &Entry<crate::rank::Desc, GemPick>, weights: &Weights)
     FlaggedDetail {
         rank,
         token: e.tie.token.to_string(),
-        date: format_stamp(crate::date::Stamp { nanos: e.tie.nanos, date_only: p.date_only }),
+        date: format_stamp(crate::date::Stamp {
+            nanos: e.tie.nanos,
+            date_only: p.date_only,
+        }),
         score: p.scored.score,
         confidence: p.scored.confidence,
         flag: p.scored.flag,
         driver: Driver {
-            name: names.get(p.scored.driver).map_or_else(String::new, |s| s.to_string()),
+            name: names
+                .get(p.scored.driver)
+                .map_or_else(String::new, |s| s.to_string()),
             value: p.contributions.get(p.scored.driver).copied().unwrap_or(0.0),
         },
-        contributions: names.iter().map(|n| n.to_string()).zip(p.contributions.iter().copied()).collect(),
+        contributions: names
+            .iter()
+            .map(|n| n.to_string())
+            .zip(p.contributions.iter().copied())
+            .collect(),
         ret: p.ret,
     }
 }
 
 /// Run a backtest over a snapshot stream.
 pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<String>)> {
-    let file = if opts.data_path == "-" { "<stdin>".to_string() } else { opts.data_path.clone() };
+    let file = if opts.data_path == "-" {
+        "<stdin>".to_string()
+    } else {
+        opts.data_path.clone()
+    };
     let make = |h: &Header| BacktestSink {
         scorer: Scorer::new(&opts.weights, &h.features),
         keys: BaselineKeys::resolve(&h.features),
@@ -230,7 +247,10 @@ pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<Str
     let mut warnings = out.warnings;
     let absent = Scorer::absent(&opts.weights, &out.header.features);
     if !absent.is_empty() {
-        let msg = format!("features absent from the header (counted as 0): {}", absent.join(", "));
+        let msg = format!(
+            "features absent from the header (counted as 0): {}",
+            absent.join(", ")
+        );
         if opts.read.strict {
             return Err(Error::Strict { file, message: msg });
         }
@@ -238,7 +258,10 @@ pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<Str
     }
     if opts.read.strict {
         if let Some(w) = warnings.first() {
-            return Err(Error::Strict { file, message: w.clone() });
+            return Err(Error::Strict {
+                file,
+                message: w.clone(),
+            });
         }
     }
     let q = &out.quality;
@@ -252,24 +275,39 @@ pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<Str
     }
     let sel = out.sink.pooled;
     let gem = sel.gem.into_sorted();
-    let (hits, precision_at_k, average_return_at_k) = precision_and_return(&gem, |g: &GemPick| g.ret);
+    let (hits, precision_at_k, average_return_at_k) =
+        precision_and_return(&gem, |g: &GemPick| g.ret);
     let m = gem.len() as u64;
     let baseline_results = sel.baselines.map(|b| {
         let mut r = BTreeMap::new();
-        r.insert("random".to_string(), baseline_result(b.random.into_sorted(), precision_at_k, average_return_at_k));
+        r.insert(
+            "random".to_string(),
+            baseline_result(b.random.into_sorted(), precision_at_k, average_return_at_k),
+        );
         r.insert(
             "cap_weighted".to_string(),
-            baseline_result(b.cap_weighted.into_sorted(), precision_at_k, average_return_at_k),
+            baseline_result(
+                b.cap_weighted.into_sorted(),
+                precision_at_k,
+                average_return_at_k,
+            ),
         );
         r.insert(
             "simple_momentum".to_string(),
-            baseline_result(b.simple_momentum.into_sorted(), precision_at_k, average_return_at_k),
+            baseline_result(
+                b.simple_momentum.into_sorted(),
+                precision_at_k,
+                average_return_at_k,
+            ),
         );
         r
     });
     let report = Report {
         schema_version: SCHEMA_VERSION,
-        tool: Tool { name: "gemscan", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool {
+            name: "gemscan",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         config: ConfigOut {
             data_path: opts.data_path.clone(),
             data_sha256: out.sha256,
@@ -304,7 +342,11 @@ pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<Str
         average_return_at_k,
         precision_p_value: precision_p_value(sel.n, sel.positives, m, hits),
         flagged_assets: gem.iter().map(|e| e.tie.token.to_string()).collect(),
-        flagged_details: gem.iter().enumerate().map(|(i, e)| detail(i + 1, e, &opts.weights)).collect(),
+        flagged_details: gem
+            .iter()
+            .enumerate()
+            .map(|(i, e)| detail(i + 1, e, &opts.weights))
+            .collect(),
         random_expectation: Expectation {
             precision: sel.positives as f64 / sel.n as f64,
             avg_return: sel.ret_sum.value() / sel.n as f64,

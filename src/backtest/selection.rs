@@ -52,11 +52,24 @@ pub enum Momentum {
 }
 
 /// Cap-weighted key columns, first present wins.
-pub const CAP_COLUMNS: [&str; 7] =
-    ["MarketCap", "market_cap_usd", "MarketCapUSD", "marketcap", "volume_24h_usd", "Volume24h", "volume"];
+pub const CAP_COLUMNS: [&str; 7] = [
+    "MarketCap",
+    "market_cap_usd",
+    "MarketCapUSD",
+    "marketcap",
+    "volume_24h_usd",
+    "Volume24h",
+    "volume",
+];
 /// Momentum key columns, first present wins.
-pub const MOMENTUM_COLUMNS: [&str; 6] =
-    ["PriceChange7d", "price_change_7d", "momentum_7d", "PriceChange24h", "price_change_24h", "return_7d"];
+pub const MOMENTUM_COLUMNS: [&str; 6] = [
+    "PriceChange7d",
+    "price_change_7d",
+    "momentum_7d",
+    "PriceChange24h",
+    "price_change_24h",
+    "return_7d",
+];
 
 impl BaselineKeys {
     /// Resolve the key columns from the header's feature names.
@@ -125,11 +138,18 @@ pub struct Selection {
 }
 
 fn tie(row: &RowRef<'_>) -> TieBreak {
-    TieBreak { token: row.token.into(), nanos: row.stamp.nanos, line: row.line }
+    TieBreak {
+        token: row.token.into(),
+        nanos: row.stamp.nanos,
+        line: row.line,
+    }
 }
 
 fn base_pick(ret: f64, stamp: Stamp) -> BasePick {
-    BasePick { ret, date_only: stamp.date_only }
+    BasePick {
+        ret,
+        date_only: stamp.date_only,
+    }
 }
 
 impl Selection {
@@ -150,7 +170,14 @@ impl Selection {
 
     /// Take an evaluable row (`ret` present) with its score.
     #[inline]
-    pub fn push(&mut self, row: &RowRef<'_>, ret: f64, score: f64, scorer: &Scorer, keys: &BaselineKeys) {
+    pub fn push(
+        &mut self,
+        row: &RowRef<'_>,
+        ret: f64,
+        score: f64,
+        scorer: &Scorer,
+        keys: &BaselineKeys,
+    ) {
         self.n += 1;
         self.positives += u64::from(ret > 0.0);
         self.ret_sum.add(ret);
@@ -163,19 +190,35 @@ impl Selection {
                 scored: scorer.evaluate(row.features),
                 contributions: scorer.contributions(row.features),
             };
-            self.gem.push(Entry { primary: p, tie: tie(row), item: pick });
+            self.gem.push(Entry {
+                primary: p,
+                tie: tie(row),
+                item: pick,
+            });
         }
         if let Some(b) = self.baselines.as_mut() {
             if b.random.admits(&row.key, t, nanos, line) {
-                b.random.push(Entry { primary: row.key, tie: tie(row), item: base_pick(ret, row.stamp) });
+                b.random.push(Entry {
+                    primary: row.key,
+                    tie: tie(row),
+                    item: base_pick(ret, row.stamp),
+                });
             }
             let cap = Desc(keys.cap_key(row.features));
             if b.cap_weighted.admits(&cap, t, nanos, line) {
-                b.cap_weighted.push(Entry { primary: cap, tie: tie(row), item: base_pick(ret, row.stamp) });
+                b.cap_weighted.push(Entry {
+                    primary: cap,
+                    tie: tie(row),
+                    item: base_pick(ret, row.stamp),
+                });
             }
             let mom = Desc(keys.momentum_key(row.features));
             if b.simple_momentum.admits(&mom, t, nanos, line) {
-                b.simple_momentum.push(Entry { primary: mom, tie: tie(row), item: base_pick(ret, row.stamp) });
+                b.simple_momentum.push(Entry {
+                    primary: mom,
+                    tie: tie(row),
+                    item: base_pick(ret, row.stamp),
+                });
             }
         }
     }

@@ -14,7 +14,8 @@ pub const SCHEMA: &str = include_str!("../../schemas/backtest.schema.json");
 /// A report as a JSON value. serde_json's map is ordered by key, so every
 /// level comes out sorted; floats print in shortest round-trip form.
 pub fn to_value<T: serde::Serialize>(report: &T) -> Result<Value> {
-    serde_json::to_value(report).map_err(|e| Error::Usage(format!("internal error: cannot serialise report: {e}")))
+    serde_json::to_value(report)
+        .map_err(|e| Error::Usage(format!("internal error: cannot serialise report: {e}")))
 }
 
 /// Pretty-printed JSON text with a final newline.
@@ -35,14 +36,20 @@ fn validator() -> Result<jsonschema::Validator> {
 /// JSON pointer (`/precision_at_k`) and what is wrong there.
 pub fn validate(value: &Value, file: &str) -> Result<()> {
     let v = validator()?;
-    let mut errors: Vec<(String, String)> =
-        v.iter_errors(value).map(|e| (e.instance_path().to_string(), e.to_string())).collect();
+    let mut errors: Vec<(String, String)> = v
+        .iter_errors(value)
+        .map(|e| (e.instance_path().to_string(), e.to_string()))
+        .collect();
     errors.sort();
     match errors.into_iter().next() {
         None => Ok(()),
         Some((pointer, message)) => Err(Error::Schema {
             file: file.to_string(),
-            pointer: if pointer.is_empty() { "/".to_string() } else { pointer },
+            pointer: if pointer.is_empty() {
+                "/".to_string()
+            } else {
+                pointer
+            },
             message,
         }),
     }
@@ -51,7 +58,10 @@ pub fn validate(value: &Value, file: &str) -> Result<()> {
 /// Check a JSON file on disk (`gemscan validate FILE`).
 pub fn validate_file(path: &Path) -> Result<()> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: name.clone(),
+        source: e,
+    })?;
     let value: Value = serde_json::from_str(&text).map_err(|e| Error::Schema {
         file: name.clone(),
         pointer: "/".into(),
@@ -64,12 +74,19 @@ pub fn validate_file(path: &Path) -> Result<()> {
 /// flushed and synced, then renamed over the target. A failure leaves no file.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let name = path.display().to_string();
-    let io = |e: std::io::Error| Error::Io { path: name.clone(), source: e };
+    let io = |e: std::io::Error| Error::Io {
+        path: name.clone(),
+        source: e,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".gemscan-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".gemscan-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
     tmp.write_all(text.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;

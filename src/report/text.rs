@@ -47,7 +47,11 @@ pub fn render(r: &Report) -> String {
         Some(s) => format!("time-sliced by {s}"),
         None => "pooled".to_string(),
     };
-    let _ = writeln!(o, "mode: {mode}, top-k {} ({} selected), seed {}", c.top_k, r.selected_rows, c.seed);
+    let _ = writeln!(
+        o,
+        "mode: {mode}, top-k {} ({} selected), seed {}",
+        c.top_k, r.selected_rows, c.seed
+    );
     let _ = writeln!(o);
     let _ = writeln!(o, "Performance");
     let k = c.top_k;
@@ -59,9 +63,17 @@ pub fn render(r: &Report) -> String {
         pct(r.random_expectation.precision),
         signed_pct(r.random_expectation.avg_return)
     );
-    let _ = writeln!(o, "  p-value             {} (chance a random pick of {} rows does at least as well)", p_value(r.precision_p_value), r.selected_rows);
+    let _ = writeln!(
+        o,
+        "  p-value             {} (chance a random pick of {} rows does at least as well)",
+        p_value(r.precision_p_value),
+        r.selected_rows
+    );
     let _ = writeln!(o);
-    let _ = writeln!(o, "Top candidates (token: score • confidence • driver=value)");
+    let _ = writeln!(
+        o,
+        "Top candidates (token: score • confidence • driver=value)"
+    );
     for d in &r.flagged_details {
         let _ = writeln!(
             o,
