@@ -20,7 +20,7 @@ pub fn exact_mul(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, Registry
     let product = a.checked_mul(b).ok_or_else(|| inexact(what))?;
     // An exact product keeps the scale s_a + s_b; rust_decimal lowers the
     // scale (rounding) only when the exact product does not fit.
-    if product.scale() == a.scale() + b.scale() {
+    if product.is_zero() || product.scale() == a.scale() + b.scale() {
         Ok(product)
     } else {
         Err(inexact(what))
@@ -30,7 +30,7 @@ pub fn exact_mul(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, Registry
 /// `a + b`, exactly, or an error.
 pub fn exact_add(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, RegistryError> {
     let sum = a.checked_add(b).ok_or_else(|| inexact(what))?;
-    if sum.scale() == a.scale().max(b.scale()) {
+    if sum.is_zero() || sum.scale() == a.scale().max(b.scale()) {
         Ok(sum)
     } else {
         Err(inexact(what))
@@ -117,6 +117,7 @@ mod tests {
     fn exact_mul_keeps_or_refuses() {
         // 0.5 × 2 = 1.0 exactly
         assert_eq!(exact_mul(d("0.5"), d("2"), "x").unwrap(), d("1"));
+        assert_eq!(exact_mul(d("0"), d("2.5"), "x").unwrap(), d("0"));
         // 28 significant digits squared cannot be exact in 96 bits
         let big = d("1.234567890123456789012345678");
         assert!(exact_mul(big, big, "x").is_err());

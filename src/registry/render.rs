@@ -150,11 +150,12 @@ pub(crate) fn list_text(out: &mut dyn Write, origin: &str, models: &[&Model]) ->
     }
     let mut providers: Vec<&str> = models.iter().map(|m| m.provider.as_str()).collect();
     providers.dedup();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     writeln!(
         out,
-        "{} models from {} providers ({origin}); prices in USD per 1M tokens",
-        models.len(),
-        providers.len()
+        "{} from {} ({origin}); prices in USD per 1M tokens",
+        plural(models.len(), "model"),
+        plural(providers.len(), "provider")
     )
 }
 
@@ -526,7 +527,16 @@ fn flat_text(v: &Json) -> String {
         Json::Float(f) => serde_json::to_string(f).unwrap_or_else(|_| "null".to_string()),
         Json::Decimal(d) => d.clone(),
         Json::Str(s) => s.clone(),
-        Json::Array(items) => items.iter().map(flat_text).collect::<Vec<_>>().join(", "),
+        Json::Array(items) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|item| match item {
+                    Json::Str(s) => serde_json::to_string(s).unwrap_or_else(|_| s.clone()),
+                    other => flat_text(other),
+                })
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
         Json::Object(map) => map
             .iter()
             .map(|(k, v)| format!("{k}={}", flat_text(v)))
