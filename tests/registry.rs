@@ -158,11 +158,25 @@ fn builtin() -> gemscan::registry::Registry {
 
 // ------------------------------------------------------- shipped registry
 
+/// id, version, context_window, max_output, $/1M in, $/1M out, rpm, tpm, tpd, recommended_for
+type ModelFacts = (
+    &'static str,
+    &'static str,
+    u64,
+    u64,
+    &'static str,
+    &'static str,
+    u64,
+    u64,
+    u64,
+    &'static [&'static str],
+);
+
 #[test]
 fn shipped_registry_has_every_model_with_the_facts_values() {
     // id, version, context_window, max_output, $/1M in, $/1M out, rpm, tpm, tpd, recommended_for
     #[rustfmt::skip]
-    let expected: [(&str, &str, u64, u64, &str, &str, u64, u64, u64, &[&str]); 9] = [
+    let expected: [ModelFacts; 9] = [
         ("groq/llama-3.1-70b-versatile", "llama-3.1-70b-versatile", 131072, 8192, "0.59", "0.79", 30, 30000, 1000000, &["general_analysis", "narrative_generation", "sentiment"]),
         ("groq/llama-3.1-8b-instant", "llama-3.1-8b-instant", 131072, 8192, "0.05", "0.08", 30, 30000, 1000000, &["quick_summaries", "classification", "cheap_tasks"]),
         ("groq/mixtral-8x7b-32768", "mixtral-8x7b-32768", 32768, 32768, "0.24", "0.24", 30, 14400, 1000000, &["structured_analysis", "code_generation"]),

@@ -19,7 +19,7 @@ enum Top {
 fn list(argv: &[&str]) -> (i32, String) {
     let Top::Models(args) = Cli::try_parse_from(argv).unwrap().command;
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run(&args, &mut out, &mut err).map_or_else(|e| e.exit_code(), |c| c);
+    let code = run(&args, &mut out, &mut err).unwrap_or_else(|e| e.exit_code());
     (code, String::from_utf8(out).unwrap())
 }
 

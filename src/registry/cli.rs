@@ -275,7 +275,7 @@ fn run_validate(
         .problems
         .iter()
         .any(|p| p.severity == super::Severity::Error);
-    let valid = !has_error && !(args.strict && !checked.problems.is_empty());
+    let valid = !has_error && (!args.strict || checked.problems.is_empty());
     let origin = source.origin();
     if args.format == ModelsFormat::Json {
         write_pretty(

@@ -396,7 +396,7 @@ fn window(
     // Validation guarantees limit > 0.
     let pct = scaled
         .checked_div(limit)
-        .ok_or_else(|| RegistryError::Inexact { what })?;
+        .ok_or(RegistryError::Inexact { what })?;
     Ok(BudgetWindow {
         name,
         spent,

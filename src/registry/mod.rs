@@ -97,7 +97,7 @@ pub fn load_str(text: &str, origin: &str, strict: bool) -> Result<Loaded, Regist
         .into_iter()
         .partition(|p| p.severity == Severity::Error);
     match registry {
-        Some(registry) if errors.is_empty() && !(strict && !warnings.is_empty()) => {
+        Some(registry) if errors.is_empty() && (!strict || warnings.is_empty()) => {
             Ok(Loaded { registry, warnings })
         }
         _ => {
