@@ -132,10 +132,24 @@ pub struct ValidateArgs {
     pub file: Option<PathBuf>,
 }
 
-/// Parses a non-negative USD amount exactly (`41`, `0.0105`).
+/// Parses a non-negative USD amount exactly (`41`, `0.0105`). Amounts with
+/// more than 28 significant digits would be rounded by the decimal type, so
+/// they are refused.
 fn parse_usd(s: &str) -> Result<Decimal, String> {
-    let d =
-        Decimal::from_str(s.trim()).map_err(|_| format!("{s:?} is not a decimal amount of USD"))?;
+    let t = s.trim();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let fraction_zeros = match t.split_once('.') {
+        Some((_, frac)) => frac.len() - frac.trim_end_matches('0').len(),
+        None => 0,
+    };
+    let significant = digits
+        .trim_start_matches('0')
+        .len()
+        .saturating_sub(fraction_zeros);
+    if significant > 28 {
+        return Err(format!("{s:?} has more than 28 significant digits"));
+    }
+    let d = Decimal::from_str(t).map_err(|_| format!("{s:?} is not a decimal amount of USD"))?;
     if d.is_sign_negative() && !d.is_zero() {
         return Err(format!("{s:?} must not be negative"));
     }
@@ -292,4 +306,24 @@ fn run_validate(
         )?;
     }
     Ok(if valid { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_usd;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn usd_amounts_parse_exactly_or_not_at_all() {
+        assert_eq!(parse_usd("41").unwrap().to_string(), "41");
+        assert_eq!(parse_usd(" 0.0105 ").unwrap().to_string(), "0.0105");
+        assert_eq!(parse_usd("1.50000").unwrap().to_string(), "1.50000");
+        assert!(parse_usd("-1").is_err());
+        assert_eq!(parse_usd("1e3").unwrap(), Decimal::from(1000));
+        assert!(parse_usd("abc").is_err());
+        // 29 significant digits would be rounded: refused
+        assert!(parse_usd("1.0000000000000000000000000001").is_err());
+        // trailing zeros are not significant
+        assert!(parse_usd("1.000000000000000000000000000000").is_ok());
+    }
 }

@@ -70,6 +70,15 @@ impl fmt::Display for Problem {
     }
 }
 
+/// `a, b, c`, or `(none)`.
+fn known_list(known: &[String]) -> String {
+    if known.is_empty() {
+        "(none)".to_string()
+    } else {
+        known.join(", ")
+    }
+}
+
 /// Formats problems one per line, for error messages.
 fn problem_lines(problems: &[Problem]) -> String {
     problems
@@ -111,7 +120,7 @@ pub enum RegistryError {
         problems: Vec<Problem>,
     },
     /// `show`/`cost` named a model id that the registry does not hold.
-    #[error("unknown model {id:?}; known models: {}", known.join(", "))]
+    #[error("unknown model {id:?}; known models: {}", known_list(known))]
     UnknownModel {
         /// The id asked for.
         id: String,
@@ -119,7 +128,7 @@ pub enum RegistryError {
         known: Vec<String>,
     },
     /// `route` named a task that the registry has no route for.
-    #[error("unknown task {task:?}; known tasks: {}", known.join(", "))]
+    #[error("unknown task {task:?}; known tasks: {}", known_list(known))]
     UnknownTask {
         /// The task asked for.
         task: String,
@@ -127,7 +136,10 @@ pub enum RegistryError {
         known: Vec<String>,
     },
     /// `list --provider` named a provider that the registry does not hold.
-    #[error("unknown provider {provider:?}; known providers: {}", known.join(", "))]
+    #[error(
+        "unknown provider {provider:?}; known providers: {}",
+        known_list(known)
+    )]
     UnknownProvider {
         /// The provider asked for.
         provider: String,
