@@ -28,6 +28,14 @@ run() { # run NAME THREADS
     fail "'$bin ${args[*]}' with RAYON_NUM_THREADS=$threads exited $status"
   fi
   [[ -s "$out/$name.json" ]] || fail "run $name (RAYON_NUM_THREADS=$threads) printed nothing on stdout"
+  python3 - "$out/$name.json" <<'PY' ||
+import json, sys
+try:
+    json.load(open(sys.argv[1], encoding="utf-8"))
+except ValueError as e:
+    sys.exit(f"not JSON: {e}")
+PY
+    fail "run $name (RAYON_NUM_THREADS=$threads): stdout is not one JSON document"
 }
 
 run t1 1
