@@ -6,4 +6,5 @@
 #![forbid(unsafe_code)]
 
 pub mod metrics;
+pub mod periods;
 pub mod registry;
