@@ -35,7 +35,10 @@ const SF_CASES: &[(u64, u64, u64, u64, f64)] = &[
     (2000, 1000, 10, 1, 0.9990452674173292), // scipy 0.9990452674173292
 ];
 // Time-sliced: exact = rational convolution of the pmfs, tail at total; scipy = np.convolve of hypergeom.pmf, dist[total:].sum()
-const SUM_CASES: &[(&[(u64, u64, u64)], u64, f64)] = &[
+/// (N_p, K_p, m_p) of one period.
+type Draw = (u64, u64, u64);
+
+const SUM_CASES: &[(&[Draw], u64, f64)] = &[
     (
         &[(20, 7, 5), (15, 3, 5), (30, 20, 5)],
         8,

@@ -24,6 +24,9 @@ use super::stats::{self, CHUNK};
 use rayon::prelude::*;
 use serde::Serialize;
 
+/// One `(x, y)` observation (or `(y, 2 * rank_x)` after the first scan).
+pub(crate) type Pair = (f64, f64);
+
 /// Above this many pairs the sort runs in parallel.
 const PAR_SORT_MIN: usize = 1 << 16;
 
@@ -432,7 +435,7 @@ fn sort_count_inversions(v: &mut Vec<(f64, f64)>, buf: &mut Vec<(f64, f64)>) -> 
     let mut width = RUN;
     let mut in_v = true;
     while width < n {
-        let (src, dst): (&[(f64, f64)], &mut [(f64, f64)]) = if in_v {
+        let (src, dst): (&[Pair], &mut [Pair]) = if in_v {
             (&v[..], &mut buf[..])
         } else {
             (&buf[..], &mut v[..])
@@ -623,7 +626,7 @@ fn daily_ic_sorted(score: &[f64], ret: &[f64], day: &[i64]) -> DailyIc {
         .par_iter()
         .map_init(
             || (Vec::new(), Vec::new()),
-            |(pairs, buf): &mut (Vec<(f64, f64)>, Vec<(f64, f64)>), &(s, e)| {
+            |(pairs, buf): &mut (Vec<Pair>, Vec<Pair>), &(s, e)| {
                 let (x, y) = (&score[s..e], &ret[s..e]);
                 if stats::is_constant(x) || stats::is_constant(y) {
                     return None;
