@@ -13,6 +13,7 @@ pub mod date;
 pub mod error;
 pub mod exact;
 pub mod metrics;
+pub mod periods;
 pub mod rank;
 pub mod registry;
 pub mod report;
