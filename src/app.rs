@@ -18,6 +18,7 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     match command {
         Command::Backtest(a) => backtest_cmd(a, out, err),
         Command::Score(a) => score_cmd(a, out, err),
+        Command::Models(a) => Ok(crate::registry::run(a, out, err)?),
         Command::Schema => {
             out.write_all(json::SCHEMA.as_bytes()).map_err(stdout_err)?;
             if !json::SCHEMA.ends_with('\n') {

@@ -41,6 +41,8 @@ pub enum Command {
         /// The JSON file to check.
         file: PathBuf,
     },
+    /// Look up the LLM model registry: models, costs, routes and budgets.
+    Models(crate::registry::ModelsArgs),
 }
 
 const BACKTEST_HELP: &str = "\

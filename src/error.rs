@@ -76,6 +76,10 @@ pub enum Error {
     /// Options that cannot be combined or a bad option value found after parsing.
     #[error("{0}")]
     Usage(String),
+
+    /// A `gemscan models` failure (registry loading, look-up or output).
+    #[error(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
 }
 
 impl Error {
@@ -83,13 +87,20 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => 2,
+            Error::Registry(e) => e.exit_code(),
             _ => 1,
         }
     }
 
     /// Whether this error is a closed pipe on output (a clean exit, not a failure).
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+        match self {
+            Error::Io { source, .. } => source.kind() == std::io::ErrorKind::BrokenPipe,
+            Error::Registry(crate::registry::RegistryError::Io(e)) => {
+                e.kind() == std::io::ErrorKind::BrokenPipe
+            }
+            _ => false,
+        }
     }
 }
 

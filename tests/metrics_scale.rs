@@ -64,8 +64,13 @@ fn breakdown() {
         state ^= state << 17;
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
-    let x: Vec<f64> = (0..n).map(|_| (next() * 10_000.0).round() / 100.0).collect();
-    let y: Vec<f64> = x.iter().map(|s| (next() - 0.5 + s / 1000.0) * 0.3).collect();
+    let x: Vec<f64> = (0..n)
+        .map(|_| (next() * 10_000.0).round() / 100.0)
+        .collect();
+    let y: Vec<f64> = x
+        .iter()
+        .map(|s| (next() - 0.5 + s / 1000.0) * 0.3)
+        .collect();
     let t = Instant::now();
     let _ = pearson(&x, &y);
     eprintln!("pearson (seq sort) {:?}", t.elapsed());
