@@ -33,22 +33,16 @@ pub struct TieBreak {
     pub line: u64,
 }
 
+/// A borrowed sort key: (primary, token bytes, UTC nanoseconds, input line).
+pub type KeyRef<'a, P> = (&'a P, &'a [u8], i64, u64);
+
 /// Compare two rows by (primary, token, instant, line) without owning them.
 #[inline]
-pub fn cmp_rank<P: Ord>(
-    pa: &P,
-    ta: &[u8],
-    na: i64,
-    la: u64,
-    pb: &P,
-    tb: &[u8],
-    nb: i64,
-    lb: u64,
-) -> Ordering {
-    pa.cmp(pb)
-        .then_with(|| ta.cmp(tb))
-        .then(na.cmp(&nb))
-        .then(la.cmp(&lb))
+pub fn cmp_rank<P: Ord>(a: KeyRef<'_, P>, b: KeyRef<'_, P>) -> Ordering {
+    a.0.cmp(b.0)
+        .then_with(|| a.1.cmp(b.1))
+        .then(a.2.cmp(&b.2))
+        .then(a.3.cmp(&b.3))
 }
 
 /// A ranked row: its primary key, its tie-break and what the report needs of it.
@@ -113,14 +107,8 @@ impl<P: Ord, T> TopK<P, T> {
             Some(w) => {
                 let w = &w.0;
                 cmp_rank(
-                    primary,
-                    token,
-                    nanos,
-                    line,
-                    &w.primary,
-                    w.tie.token.as_bytes(),
-                    w.tie.nanos,
-                    w.tie.line,
+                    (primary, token, nanos, line),
+                    (&w.primary, w.tie.token.as_bytes(), w.tie.nanos, w.tie.line),
                 ) == Ordering::Less
             }
             None => false,
