@@ -1,6 +1,7 @@
 //! Turns parsed command-line options into library calls and routes output.
 //! Kept apart from `main.rs` so tests can drive whole commands in-process.
 
+use crate::periods::SliceBy;
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::path::Path;
@@ -100,7 +101,16 @@ fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         top_k,
         seed: a.seed,
         compare_baselines: a.compare_baselines,
-        extended_metrics: false,
+        extended_metrics: a.extended_metrics,
+        slice_by: match a.slice_by.as_deref() {
+            Some(s) => Some(
+                s.parse::<SliceBy>()
+                    .map_err(|e| Error::Usage(e.to_string()))?,
+            ),
+            None => a.time_sliced.then_some(SliceBy::Month),
+        },
+        periods_per_year: a.periods_per_year,
+        risk_free_rate: a.risk_free_rate,
         weights,
         read,
     };

@@ -56,8 +56,14 @@ report to PATH (atomically; `wrote PATH` on stderr); `--json-output` alone or
 `--json-output -` prints only the JSON on stdout. Put DATA before a bare
 `--json-output`, or write `--json-output=PATH`.
 
+Time slicing: --time-sliced [--slice-by week|month|quarter] evaluates each
+period (UTC dates; weeks run Monday to Sunday) on its own rows; the headline
+precision and return are means over periods, the p-value is exact over the
+sum of the per-period hits.
+
 Examples:
   gemscan backtest data.csv --top-k 10 --compare-baselines
+  gemscan backtest data.csv --extended-metrics --time-sliced --slice-by week
   gemscan backtest data.csv --json-output=report.json --seed 7
   gemscan backtest data.csv --weights my_weights.yaml --strict";
 
@@ -96,6 +102,20 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
     Ok(b)
 }
 
+fn parse_finite(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("{s:?} is not a finite number")),
+    }
+}
+
+fn parse_positive(s: &str) -> Result<f64, String> {
+    match parse_finite(s)? {
+        v if v > 0.0 => Ok(v),
+        _ => Err(format!("{s:?} must be greater than 0")),
+    }
+}
+
 /// What stdout carries when `--json-output` does not redirect it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -117,6 +137,25 @@ pub struct BacktestArgs {
     /// Seed of the random baseline.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
+    /// Add information coefficients (Pearson, Spearman, Kendall, per-date IC),
+    /// classification (ROC AUC, PR AUC) and risk metrics (Sharpe, drawdown...).
+    #[arg(long)]
+    pub extended_metrics: bool,
+    /// Evaluate each calendar period on its own rows and average over periods.
+    #[arg(long)]
+    pub time_sliced: bool,
+    /// Period length of --time-sliced (implies it): Monday-Sunday weeks,
+    /// calendar months or quarters, by UTC date [default: month].
+    #[arg(long, value_name = "PERIOD", value_parser = ["week", "month", "quarter"])]
+    pub slice_by: Option<String>,
+    /// Periods per year of the risk series (needs --extended-metrics)
+    /// [default: 52 pooled or weekly, 12 monthly, 4 quarterly].
+    #[arg(long, value_name = "P", requires = "extended_metrics", value_parser = parse_positive)]
+    pub periods_per_year: Option<f64>,
+    /// Risk-free return per period for Sharpe and Sortino, as a fraction
+    /// (needs --extended-metrics) [default: 0].
+    #[arg(long, value_name = "R", requires = "extended_metrics", value_parser = parse_finite, allow_hyphen_values = true)]
+    pub risk_free_rate: Option<f64>,
     /// Write the JSON report to PATH; with no PATH (or `-`) print only JSON on stdout.
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "-")]
     pub json_output: Option<String>,

@@ -7,12 +7,17 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use crate::date::format_stamp;
+use crate::date::{format_day, format_stamp, Stamp};
 use crate::error::{Error, Result};
-use crate::rank::Entry;
+use crate::metrics::stats::{hypergeom_sum_sf_ge, HypergeomDraw};
+use crate::metrics::{
+    risk_metrics, universe_metrics, ClassificationMetrics, IcMetrics, RiskMetrics,
+};
+use crate::periods::{period_key, period_of, SliceBy};
+use crate::rank::{Desc, Entry};
 use crate::score::{Scorer, Weights};
 use crate::snapshot::{self, Header, ReadOptions, RowRef, RowSink};
-use selection::{BasePick, BaselineKeys, GemPick, Selection};
+use selection::{BaselineKeys, GemPick, Ranked, Realised, Selection, UnitEval};
 
 /// Version of the JSON layout (SPEC §7).
 pub const SCHEMA_VERSION: &str = "1.0.0";
@@ -26,8 +31,23 @@ pub struct BacktestOptions {
     pub seed: u64,
     pub compare_baselines: bool,
     pub extended_metrics: bool,
+    /// `Some` for a time-sliced run (SPEC §4.2).
+    pub slice_by: Option<SliceBy>,
+    /// `--periods-per-year` as given (None = the mode's default).
+    pub periods_per_year: Option<f64>,
+    /// `--risk-free-rate` as given (None = 0).
+    pub risk_free_rate: Option<f64>,
     pub weights: Weights,
     pub read: ReadOptions,
+}
+
+impl BacktestOptions {
+    /// The periods per year of the risk series: as given, else 52 for a
+    /// pooled run and 52 / 12 / 4 per week / month / quarter slice.
+    pub fn resolved_periods_per_year(&self) -> f64 {
+        self.periods_per_year
+            .unwrap_or_else(|| self.slice_by.map_or(52.0, SliceBy::periods_per_year))
+    }
 }
 
 /// `tool` block of the report.
@@ -125,13 +145,153 @@ pub struct Report {
     pub random_expectation: Expectation,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_results: Option<BTreeMap<String, BaselineResult>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extended_metrics: Option<ExtendedMetrics>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_slices: Option<Vec<SliceRecord>>,
+    /// Spread of the per-period figures (time-sliced runs only).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub slice_stats: Option<SliceStats>,
+}
+
+/// `extended_metrics` block (SPEC §6).
+#[derive(Clone, Debug, Serialize)]
+pub struct ExtendedMetrics {
+    pub ic: IcMetrics,
+    pub classification: ClassificationMetrics,
+    pub risk: RiskMetrics,
+}
+
+/// One entry of `time_slices` (SPEC §4.2).
+#[derive(Clone, Debug, Serialize)]
+pub struct SliceRecord {
+    pub period_id: usize,
+    pub label: String,
+    /// First and last UTC calendar day with a row in the slice.
+    pub start_date: String,
+    pub end_date: String,
+    /// Evaluable rows in the slice.
+    pub rows: u64,
+    pub precision: f64,
+    pub avg_return: f64,
+    pub flagged_assets: Vec<String>,
+}
+
+/// Population std (ddof 0), min and max of the per-period precision and
+/// return (SPEC §10).
+#[derive(Clone, Debug, Serialize)]
+pub struct SliceStats {
+    pub precision_std: f64,
+    pub precision_min: f64,
+    pub precision_max: f64,
+    pub return_std: f64,
+    pub return_min: f64,
+    pub return_max: f64,
+}
+
+/// The evaluation units a run streams rows into.
+enum Units {
+    /// One unit: the whole universe.
+    Pooled(Selection),
+    /// One unit per non-empty period, keyed by [`period_key`].
+    Sliced {
+        by: SliceBy,
+        periods: BTreeMap<i64, PeriodUnit>,
+        /// Last (day, period key) looked up: rows often share a date.
+        last: Option<(i64, i64)>,
+    },
+}
+
+/// One period's unit and the range of its row dates.
+struct PeriodUnit {
+    sel: Selection,
+    first_day: i64,
+    last_day: i64,
+}
+
+/// One segment of the extended-metrics columns (one chunk's rows).
+#[derive(Default)]
+struct Segment {
+    score: Vec<f64>,
+    ret: Vec<f64>,
+    day: Vec<i64>,
+}
+
+/// (score, return, UTC day) of every evaluable row, for the universe
+/// metrics (SPEC §6): 24 bytes per row. Kept as per-chunk segments while
+/// streaming, joined column by column at the end.
+#[derive(Default)]
+struct Columns {
+    done: Vec<Segment>,
+    cur: Segment,
+}
+
+impl Columns {
+    #[inline]
+    fn push(&mut self, score: f64, ret: f64, day: i64) {
+        self.cur.score.push(score);
+        self.cur.ret.push(ret);
+        self.cur.day.push(day);
+    }
+
+    fn merge(&mut self, later: Columns) {
+        let cur = std::mem::take(&mut self.cur);
+        self.done.push(cur);
+        self.done.extend(later.done);
+        self.done.push(later.cur);
+    }
+
+    /// Join the segments into three contiguous columns. One column at a
+    /// time, freeing each segment's part as it is copied, so the peak is
+    /// the 24 bytes per row plus one column's 8.
+    fn join(mut self) -> (Vec<f64>, Vec<f64>, Vec<i64>) {
+        let cur = std::mem::take(&mut self.cur);
+        self.done.push(cur);
+        let n: usize = self.done.iter().map(|s| s.score.len()).sum();
+        let mut score = Vec::with_capacity(n);
+        for s in &mut self.done {
+            score.extend_from_slice(&std::mem::take(&mut s.score));
+        }
+        let mut ret = Vec::with_capacity(n);
+        for s in &mut self.done {
+            ret.extend_from_slice(&std::mem::take(&mut s.ret));
+        }
+        let mut day = Vec::with_capacity(n);
+        for s in &mut self.done {
+            day.extend_from_slice(&std::mem::take(&mut s.day));
+        }
+        (score, ret, day)
+    }
 }
 
 /// Per-chunk state of a backtest.
 pub struct BacktestSink {
     scorer: Scorer,
     keys: BaselineKeys,
-    pooled: Selection,
+    top_k: usize,
+    baselines: bool,
+    units: Units,
+    columns: Option<Columns>,
+}
+
+impl BacktestSink {
+    fn new(opts: &BacktestOptions, h: &Header) -> Self {
+        BacktestSink {
+            scorer: Scorer::new(&opts.weights, &h.features),
+            keys: BaselineKeys::resolve(&h.features),
+            top_k: opts.top_k,
+            baselines: opts.compare_baselines,
+            units: match opts.slice_by {
+                None => Units::Pooled(Selection::new(opts.top_k, opts.compare_baselines)),
+                Some(by) => Units::Sliced {
+                    by,
+                    periods: BTreeMap::new(),
+                    last: None,
+                },
+            },
+            columns: opts.extended_metrics.then(Columns::default),
+        }
+    }
 }
 
 impl RowSink for BacktestSink {
@@ -139,25 +299,56 @@ impl RowSink for BacktestSink {
     fn push(&mut self, row: &RowRef<'_>) {
         let Some(ret) = row.ret else { return };
         let score = self.scorer.score(row.features);
-        self.pooled.push(row, ret, score, &self.scorer, &self.keys);
+        if let Some(c) = self.columns.as_mut() {
+            c.push(score, ret, row.stamp.day());
+        }
+        match &mut self.units {
+            Units::Pooled(sel) => sel.push(row, ret, score, &self.scorer, &self.keys),
+            Units::Sliced { by, periods, last } => {
+                let day = row.stamp.day();
+                let key = match *last {
+                    Some((d, k)) if d == day => k,
+                    _ => {
+                        let k = period_key(day, *by);
+                        *last = Some((day, k));
+                        k
+                    }
+                };
+                let (k, b) = (self.top_k, self.baselines);
+                let unit = periods.entry(key).or_insert_with(|| PeriodUnit {
+                    sel: Selection::new(k, b),
+                    first_day: day,
+                    last_day: day,
+                });
+                unit.first_day = unit.first_day.min(day);
+                unit.last_day = unit.last_day.max(day);
+                unit.sel.push(row, ret, score, &self.scorer, &self.keys);
+            }
+        }
     }
 
     fn merge(&mut self, later: Self) {
-        self.pooled.merge(later.pooled);
-    }
-}
-
-/// Mean in the given (rank) order.
-fn mean_in_order(xs: impl Iterator<Item = f64>) -> f64 {
-    let (mut s, mut n) = (0.0, 0u64);
-    for x in xs {
-        s += x;
-        n += 1;
-    }
-    if n == 0 {
-        0.0
-    } else {
-        s / n as f64
+        match (&mut self.units, later.units) {
+            (Units::Pooled(a), Units::Pooled(b)) => a.merge(b),
+            (Units::Sliced { periods: a, .. }, Units::Sliced { periods: b, .. }) => {
+                for (key, unit) in b {
+                    match a.get_mut(&key) {
+                        Some(u) => {
+                            u.first_day = u.first_day.min(unit.first_day);
+                            u.last_day = u.last_day.max(unit.last_day);
+                            u.sel.merge(unit.sel);
+                        }
+                        None => {
+                            a.insert(key, unit);
+                        }
+                    }
+                }
+            }
+            _ => unreachable!("every sink of a run has the same mode"),
+        }
+        if let (Some(a), Some(b)) = (self.columns.as_mut(), later.columns) {
+            a.merge(b);
+        }
     }
 }
 
@@ -173,28 +364,22 @@ pub fn precision_p_value(population: u64, successes: u64, draws: u64, hits: u64)
     }
 }
 
-fn precision_and_return<T>(sel: &[Entry<impl Ord, T>], ret: impl Fn(&T) -> f64) -> (u64, f64, f64) {
-    let m = sel.len() as u64;
-    let hits = sel.iter().filter(|e| ret(&e.item) > 0.0).count() as u64;
-    let precision = if m == 0 { 0.0 } else { hits as f64 / m as f64 };
-    (
-        hits,
-        precision,
-        mean_in_order(sel.iter().map(|e| ret(&e.item))),
-    )
-}
-
 fn pct(improvement: f64, base: f64) -> Option<f64> {
     (base > 0.0).then(|| improvement / base * 100.0)
 }
 
-fn baseline_result<P: Ord>(sel: Vec<Entry<P, BasePick>>, gem_p: f64, gem_r: f64) -> BaselineResult {
-    let (_, precision, avg_return) = precision_and_return(&sel, |b: &BasePick| b.ret);
+fn comparison(
+    precision: f64,
+    avg_return: f64,
+    selected_assets: Vec<String>,
+    gem_p: f64,
+    gem_r: f64,
+) -> BaselineResult {
     let (pi, ri) = (gem_p - precision, gem_r - avg_return);
     BaselineResult {
         precision,
         avg_return,
-        selected_assets: sel.iter().map(|e| e.tie.token.to_string()).collect(),
+        selected_assets,
         precision_improvement: pi,
         return_improvement: ri,
         precision_pct: pct(pi, precision),
@@ -203,13 +388,17 @@ fn baseline_result<P: Ord>(sel: Vec<Entry<P, BasePick>>, gem_p: f64, gem_r: f64)
     }
 }
 
-fn detail(rank: usize, e: &Entry<crate::rank::Desc, GemPick>, weights: &Weights) -> FlaggedDetail {
+fn tokens<P, T>(entries: &[&Entry<P, T>]) -> Vec<String> {
+    entries.iter().map(|e| e.tie.token.to_string()).collect()
+}
+
+fn detail(rank: usize, e: &Entry<Desc, GemPick>, weights: &Weights) -> FlaggedDetail {
     let p = &e.item;
     let names: Vec<&str> = weights.names().collect();
     FlaggedDetail {
         rank,
         token: e.tie.token.to_string(),
-        date: format_stamp(crate::date::Stamp {
+        date: format_stamp(Stamp {
             nanos: e.tie.nanos,
             date_only: p.date_only,
         }),
@@ -231,6 +420,262 @@ fn detail(rank: usize, e: &Entry<crate::rank::Desc, GemPick>, weights: &Weights)
     }
 }
 
+/// The tokens selected in the most periods (SPEC §4.2, §10): a token counts
+/// once per period; order = period count desc, then the token's best
+/// selected row in the strategy's own rank order (best key, then token);
+/// at most `k`. Returns each token's best selected row.
+pub fn most_flagged<'a, P: Ord, T>(
+    periods: impl Iterator<Item = &'a [Entry<P, T>]>,
+    k: usize,
+) -> Vec<&'a Entry<P, T>>
+where
+    P: 'a,
+    T: 'a,
+{
+    let mut by_token: BTreeMap<&'a str, (u64, &'a Entry<P, T>)> = BTreeMap::new();
+    for entries in periods {
+        // Entries are in rank order: a token's first entry is its best in
+        // the period, and it counts once.
+        let mut seen: Vec<&str> = Vec::new();
+        for e in entries {
+            let t: &str = &e.tie.token;
+            if seen.contains(&t) {
+                continue;
+            }
+            seen.push(t);
+            by_token
+                .entry(t)
+                .and_modify(|(count, best)| {
+                    *count += 1;
+                    if e.cmp_rank(best) == std::cmp::Ordering::Less {
+                        *best = e;
+                    }
+                })
+                .or_insert((1, e));
+        }
+    }
+    let mut ranked: Vec<(u64, &Entry<P, T>)> = by_token.into_values().collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp_rank(b.1)));
+    ranked.into_iter().take(k).map(|(_, e)| e).collect()
+}
+
+/// Mean of `xs` summed in the given order; 0 for none.
+fn mean(xs: &[f64]) -> f64 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    let mut s = 0.0;
+    for x in xs {
+        s += x;
+    }
+    s / xs.len() as f64
+}
+
+/// Population std (ddof 0), min, max.
+fn spread(xs: &[f64]) -> (f64, f64, f64) {
+    let m = mean(xs);
+    let mut ss = 0.0;
+    for x in xs {
+        ss += (x - m) * (x - m);
+    }
+    let std = if xs.is_empty() {
+        0.0
+    } else {
+        (ss / xs.len() as f64).sqrt()
+    };
+    let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (std, min, max)
+}
+
+/// What the report needs of the gem score's evaluation, in either mode.
+struct Headline {
+    selected_rows: u64,
+    precision: f64,
+    avg_return: f64,
+    p_value: f64,
+    expectation: Expectation,
+    flagged: Vec<FlaggedDetail>,
+    baselines: Option<BTreeMap<String, BaselineResult>>,
+    risk_series: Vec<f64>,
+    slices: Option<(Vec<SliceRecord>, SliceStats)>,
+}
+
+fn pooled(unit: UnitEval, opts: &BacktestOptions) -> Headline {
+    let gem = &unit.gem;
+    let baselines = unit.baselines.as_ref().map(|b| {
+        let one = |p: f64, r: f64, assets: Vec<String>| {
+            comparison(p, r, assets, gem.precision, gem.avg_return)
+        };
+        fn assets<P, T>(r: &Ranked<P, T>) -> Vec<String> {
+            r.entries.iter().map(|e| e.tie.token.to_string()).collect()
+        }
+        let mut m = BTreeMap::new();
+        m.insert(
+            "random".to_string(),
+            one(b.random.precision, b.random.avg_return, assets(&b.random)),
+        );
+        m.insert(
+            "cap_weighted".to_string(),
+            one(
+                b.cap_weighted.precision,
+                b.cap_weighted.avg_return,
+                assets(&b.cap_weighted),
+            ),
+        );
+        m.insert(
+            "simple_momentum".to_string(),
+            one(
+                b.simple_momentum.precision,
+                b.simple_momentum.avg_return,
+                assets(&b.simple_momentum),
+            ),
+        );
+        m
+    });
+    // Risk series: the selected rows' returns by (date asc, rank).
+    let mut order: Vec<(i64, usize)> = gem
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.tie.nanos, i))
+        .collect();
+    order.sort_unstable();
+    let risk_series = order
+        .iter()
+        .map(|&(_, i)| gem.entries[i].item.ret())
+        .collect();
+    Headline {
+        selected_rows: unit.selected(),
+        precision: gem.precision,
+        avg_return: gem.avg_return,
+        p_value: precision_p_value(unit.n, unit.positives, unit.selected(), gem.hits),
+        expectation: Expectation {
+            precision: unit.base_rate(),
+            avg_return: unit.mean_return,
+        },
+        flagged: gem
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| detail(i + 1, e, &opts.weights))
+            .collect(),
+        baselines,
+        risk_series,
+        slices: None,
+    }
+}
+
+/// A finished period: its label, row-date range and evaluation.
+struct PeriodEval {
+    label: String,
+    first_day: i64,
+    last_day: i64,
+    unit: UnitEval,
+}
+
+fn sliced(periods: Vec<PeriodEval>, opts: &BacktestOptions) -> Headline {
+    let k = opts.top_k;
+    let precisions: Vec<f64> = periods.iter().map(|p| p.unit.gem.precision).collect();
+    let returns: Vec<f64> = periods.iter().map(|p| p.unit.gem.avg_return).collect();
+    let (gem_p, gem_r) = (mean(&precisions), mean(&returns));
+    let draws: Vec<HypergeomDraw> = periods
+        .iter()
+        .map(|p| HypergeomDraw {
+            population: p.unit.n,
+            successes: p.unit.positives,
+            draws: p.unit.selected(),
+        })
+        .collect();
+    let hits: u64 = periods.iter().map(|p| p.unit.gem.hits).sum();
+    let expectation = Expectation {
+        precision: mean(
+            &periods
+                .iter()
+                .map(|p| p.unit.base_rate())
+                .collect::<Vec<_>>(),
+        ),
+        avg_return: mean(
+            &periods
+                .iter()
+                .map(|p| p.unit.mean_return)
+                .collect::<Vec<_>>(),
+        ),
+    };
+    let flagged = most_flagged(periods.iter().map(|p| &p.unit.gem.entries[..]), k)
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| detail(i + 1, e, &opts.weights))
+        .collect();
+    let baselines = if opts.compare_baselines {
+        let mut m = BTreeMap::new();
+        macro_rules! baseline {
+            ($name:literal, $field:ident) => {{
+                let units: Vec<_> = periods
+                    .iter()
+                    .filter_map(|p| p.unit.baselines.as_ref().map(|b| &b.$field))
+                    .collect();
+                let ps: Vec<f64> = units.iter().map(|r| r.precision).collect();
+                let rs: Vec<f64> = units.iter().map(|r| r.avg_return).collect();
+                let assets = tokens(&most_flagged(units.iter().map(|r| &r.entries[..]), k));
+                m.insert(
+                    $name.to_string(),
+                    comparison(mean(&ps), mean(&rs), assets, gem_p, gem_r),
+                );
+            }};
+        }
+        baseline!("random", random);
+        baseline!("cap_weighted", cap_weighted);
+        baseline!("simple_momentum", simple_momentum);
+        Some(m)
+    } else {
+        None
+    };
+    let records = periods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| SliceRecord {
+            period_id: i,
+            label: p.label.clone(),
+            start_date: format_day(p.first_day),
+            end_date: format_day(p.last_day),
+            rows: p.unit.n,
+            precision: p.unit.gem.precision,
+            avg_return: p.unit.gem.avg_return,
+            flagged_assets: p
+                .unit
+                .gem
+                .entries
+                .iter()
+                .map(|e| e.tie.token.to_string())
+                .collect(),
+        })
+        .collect();
+    let (precision_std, precision_min, precision_max) = spread(&precisions);
+    let (return_std, return_min, return_max) = spread(&returns);
+    Headline {
+        selected_rows: periods.iter().map(|p| p.unit.selected()).sum(),
+        precision: gem_p,
+        avg_return: gem_r,
+        p_value: hypergeom_sum_sf_ge(&draws, hits),
+        expectation,
+        flagged,
+        baselines,
+        risk_series: returns.clone(),
+        slices: Some((
+            records,
+            SliceStats {
+                precision_std,
+                precision_min,
+                precision_max,
+                return_std,
+                return_min,
+                return_max,
+            },
+        )),
+    }
+}
+
 /// Run a backtest over a snapshot stream.
 pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<String>)> {
     let file = if opts.data_path == "-" {
@@ -238,11 +683,7 @@ pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<Str
     } else {
         opts.data_path.clone()
     };
-    let make = |h: &Header| BacktestSink {
-        scorer: Scorer::new(&opts.weights, &h.features),
-        keys: BaselineKeys::resolve(&h.features),
-        pooled: Selection::new(opts.top_k, opts.compare_baselines),
-    };
+    let make = |h: &Header| BacktestSink::new(opts, h);
     let out = snapshot::read(input, &file, &opts.read, opts.seed, make)?;
     let mut warnings = out.warnings;
     let absent = Scorer::absent(&opts.weights, &out.header.features);
@@ -273,35 +714,38 @@ pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<Str
             return_col: opts.read.return_col.clone(),
         });
     }
-    let sel = out.sink.pooled;
-    let gem = sel.gem.into_sorted();
-    let (hits, precision_at_k, average_return_at_k) =
-        precision_and_return(&gem, |g: &GemPick| g.ret);
-    let m = gem.len() as u64;
-    let baseline_results = sel.baselines.map(|b| {
-        let mut r = BTreeMap::new();
-        r.insert(
-            "random".to_string(),
-            baseline_result(b.random.into_sorted(), precision_at_k, average_return_at_k),
-        );
-        r.insert(
-            "cap_weighted".to_string(),
-            baseline_result(
-                b.cap_weighted.into_sorted(),
-                precision_at_k,
-                average_return_at_k,
-            ),
-        );
-        r.insert(
-            "simple_momentum".to_string(),
-            baseline_result(
-                b.simple_momentum.into_sorted(),
-                precision_at_k,
-                average_return_at_k,
-            ),
-        );
-        r
+    let sink = out.sink;
+    let head = match sink.units {
+        Units::Pooled(sel) => pooled(sel.finish(), opts),
+        Units::Sliced { by, periods, .. } => {
+            let evals = periods
+                .into_values()
+                .map(|u| PeriodEval {
+                    label: period_of(u.first_day, by).label,
+                    first_day: u.first_day,
+                    last_day: u.last_day,
+                    unit: u.sel.finish(),
+                })
+                .collect();
+            sliced(evals, opts)
+        }
+    };
+    let periods_per_year = opts.resolved_periods_per_year();
+    let risk_free_rate = opts.risk_free_rate.unwrap_or(0.0);
+    let extended_metrics = sink.columns.map(|c| {
+        let (score, ret, day) = c.join();
+        let (ic, classification) = universe_metrics(&score, &ret, &day);
+        drop((score, ret, day));
+        ExtendedMetrics {
+            ic,
+            classification,
+            risk: risk_metrics(&head.risk_series, periods_per_year, risk_free_rate),
+        }
     });
+    let (time_slices, slice_stats) = match head.slices {
+        Some((r, s)) => (Some(r), Some(s)),
+        None => (None, None),
+    };
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -315,14 +759,14 @@ pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<Str
             seed: opts.seed,
             compare_baselines: opts.compare_baselines,
             extended_metrics: opts.extended_metrics,
-            time_sliced: false,
-            slice_by: None,
+            time_sliced: opts.slice_by.is_some(),
+            slice_by: opts.slice_by.map(|s| s.as_str().to_string()),
             return_col: opts.read.return_col.clone(),
             delimiter: (opts.read.delimiter as char).to_string(),
             strict: opts.read.strict,
             weights: opts.weights.entries().iter().cloned().collect(),
-            periods_per_year: None,
-            risk_free_rate: None,
+            periods_per_year: opts.extended_metrics.then_some(periods_per_year),
+            risk_free_rate: opts.extended_metrics.then_some(risk_free_rate),
         },
         data_quality: DataQuality {
             rows_read: q.rows_read,
@@ -337,21 +781,17 @@ pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<Str
                 .zip(q.missing_feature_cells.iter().copied())
                 .collect(),
         },
-        selected_rows: m,
-        precision_at_k,
-        average_return_at_k,
-        precision_p_value: precision_p_value(sel.n, sel.positives, m, hits),
-        flagged_assets: gem.iter().map(|e| e.tie.token.to_string()).collect(),
-        flagged_details: gem
-            .iter()
-            .enumerate()
-            .map(|(i, e)| detail(i + 1, e, &opts.weights))
-            .collect(),
-        random_expectation: Expectation {
-            precision: sel.positives as f64 / sel.n as f64,
-            avg_return: sel.ret_sum.value() / sel.n as f64,
-        },
-        baseline_results,
+        selected_rows: head.selected_rows,
+        precision_at_k: head.precision,
+        average_return_at_k: head.avg_return,
+        precision_p_value: head.p_value,
+        flagged_assets: head.flagged.iter().map(|d| d.token.clone()).collect(),
+        flagged_details: head.flagged,
+        random_expectation: head.expectation,
+        baseline_results: head.baselines,
+        extended_metrics,
+        time_slices,
+        slice_stats,
     };
     Ok((report, warnings))
 }

@@ -236,3 +236,111 @@ impl Selection {
         }
     }
 }
+
+/// A selected row's realised return.
+pub trait Realised {
+    /// The row's return.
+    fn ret(&self) -> f64;
+}
+
+impl Realised for GemPick {
+    fn ret(&self) -> f64 {
+        self.ret
+    }
+}
+
+impl Realised for BasePick {
+    fn ret(&self) -> f64 {
+        self.ret
+    }
+}
+
+/// One strategy's finished pick in one unit: the selected rows in rank
+/// order, the number of positive returns among them, precision and mean
+/// return (summed in rank order).
+pub struct Ranked<P, T> {
+    pub entries: Vec<Entry<P, T>>,
+    pub hits: u64,
+    pub precision: f64,
+    pub avg_return: f64,
+}
+
+impl<P: Ord, T: Realised> Ranked<P, T> {
+    fn from_top(top: TopK<P, T>) -> Self {
+        let entries = top.into_sorted();
+        let m = entries.len();
+        let hits = entries.iter().filter(|e| e.item.ret() > 0.0).count() as u64;
+        let mut sum = 0.0;
+        for e in &entries {
+            sum += e.item.ret();
+        }
+        let (precision, avg_return) = if m == 0 {
+            (0.0, 0.0)
+        } else {
+            (hits as f64 / m as f64, sum / m as f64)
+        };
+        Ranked {
+            entries,
+            hits,
+            precision,
+            avg_return,
+        }
+    }
+}
+
+/// The baselines' finished picks in one unit.
+pub struct BaselineEval {
+    pub random: Ranked<u64, BasePick>,
+    pub cap_weighted: Ranked<Desc, BasePick>,
+    pub simple_momentum: Ranked<Desc, BasePick>,
+}
+
+/// A finished evaluation unit (SPEC §4.1 on the unit's own rows).
+pub struct UnitEval {
+    /// |U| of the unit.
+    pub n: u64,
+    /// Rows of the unit with r > 0.
+    pub positives: u64,
+    /// Mean return over the unit (exact sum / n).
+    pub mean_return: f64,
+    pub gem: Ranked<Desc, GemPick>,
+    pub baselines: Option<BaselineEval>,
+}
+
+impl UnitEval {
+    /// Number of rows selected (m = min(K, n)).
+    pub fn selected(&self) -> u64 {
+        self.gem.entries.len() as u64
+    }
+
+    /// Share of the unit's rows with r > 0 (what a random pick gets on average).
+    pub fn base_rate(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.positives as f64 / self.n as f64
+        }
+    }
+}
+
+impl Selection {
+    /// Sort the selections and compute the unit's figures.
+    pub fn finish(self) -> UnitEval {
+        let mean_return = if self.n == 0 {
+            0.0
+        } else {
+            self.ret_sum.value() / self.n as f64
+        };
+        UnitEval {
+            n: self.n,
+            positives: self.positives,
+            mean_return,
+            gem: Ranked::from_top(self.gem),
+            baselines: self.baselines.map(|b| BaselineEval {
+                random: Ranked::from_top(b.random),
+                cap_weighted: Ranked::from_top(b.cap_weighted),
+                simple_momentum: Ranked::from_top(b.simple_momentum),
+            }),
+        }
+    }
+}

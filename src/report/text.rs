@@ -65,14 +65,24 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         o,
-        "  p-value             {} (chance a random pick of {} rows does at least as well)",
+        "  p-value             {} (chance a random pick of {} rows{} does at least as well)",
         p_value(r.precision_p_value),
-        r.selected_rows
+        r.selected_rows,
+        if r.time_slices.is_some() {
+            ", per period,"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "Top candidates (token: score • confidence • driver=value)"
+        "{} (token: score • confidence • driver=value)",
+        if r.time_slices.is_some() {
+            "Most often selected over periods, best row each"
+        } else {
+            "Top candidates"
+        }
     );
     for d in &r.flagged_details {
         let _ = writeln!(
@@ -88,6 +98,51 @@ pub fn render(r: &Report) -> String {
             signed_pct(d.ret),
             if d.flag { "  FLAG" } else { "" }
         );
+    }
+    if let Some(slices) = &r.time_slices {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Time slices ({} periods by {})",
+            slices.len(),
+            c.slice_by.as_deref().unwrap_or("?")
+        );
+        let _ = writeln!(
+            o,
+            "  {:>3}  {:<23} {:<23} {:>7} {:>9} {:>9}  flagged",
+            "id", "period", "dates", "rows", "precision", "return"
+        );
+        for s in slices {
+            let _ = writeln!(
+                o,
+                "  {:>3}  {:<23} {:<23} {:>7} {:>9} {:>9}  {}",
+                s.period_id,
+                s.label,
+                format!("{}..{}", s.start_date, s.end_date),
+                s.rows,
+                pct(s.precision),
+                signed_pct(s.avg_return),
+                s.flagged_assets.join(" ")
+            );
+        }
+        if let Some(st) = &r.slice_stats {
+            let _ = writeln!(
+                o,
+                "  precision over periods: mean {}, std {}, min {}, max {}",
+                pct(r.precision_at_k),
+                pct(st.precision_std),
+                pct(st.precision_min),
+                pct(st.precision_max)
+            );
+            let _ = writeln!(
+                o,
+                "  return over periods:    mean {}, std {}, min {}, max {}",
+                signed_pct(r.average_return_at_k),
+                pct(st.return_std),
+                signed_pct(st.return_min),
+                signed_pct(st.return_max)
+            );
+        }
     }
     if let Some(b) = &r.baseline_results {
         let _ = writeln!(o);
@@ -105,5 +160,112 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
+    if let Some(e) = &r.extended_metrics {
+        let ic = &e.ic;
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Information coefficient (score vs return, all evaluated rows)"
+        );
+        let _ = writeln!(
+            o,
+            "  pearson   {:>8}  p {}",
+            opt(ic.pearson, 4),
+            opt_p(ic.pearson_p_value)
+        );
+        let _ = writeln!(
+            o,
+            "  spearman  {:>8}  p {}",
+            opt(ic.spearman, 4),
+            opt_p(ic.spearman_p_value)
+        );
+        let _ = writeln!(
+            o,
+            "  kendall   {:>8}  p {}",
+            opt(ic.kendall, 4),
+            opt_p(ic.kendall_p_value)
+        );
+        let _ = writeln!(
+            o,
+            "  per-date IC       mean {}, std {}, IR {} ({} dates)",
+            opt(ic.ic_mean, 4),
+            opt(ic.ic_std, 4),
+            opt(ic.ic_ir, 4),
+            ic.periods
+        );
+        let _ = writeln!(
+            o,
+            "  per-date rank IC  mean {}, std {}, IR {}",
+            opt(ic.rank_ic_mean, 4),
+            opt(ic.rank_ic_std, 4),
+            opt(ic.rank_ic_ir, 4)
+        );
+        let _ = writeln!(
+            o,
+            "  hit rate          {}",
+            ic.hit_rate.map_or_else(|| "n/a".into(), pct)
+        );
+        let cl = &e.classification;
+        let _ = writeln!(o);
+        let _ = writeln!(o, "Classification (label: return > 0)");
+        let _ = writeln!(
+            o,
+            "  ROC AUC {}, PR AUC {}, base rate {}, baseline accuracy {}",
+            opt(cl.roc_auc, 4),
+            opt(cl.pr_auc, 4),
+            cl.base_rate.map_or_else(|| "n/a".into(), pct),
+            cl.baseline_accuracy.map_or_else(|| "n/a".into(), pct)
+        );
+        let k = &e.risk;
+        let series = if r.time_slices.is_some() {
+            "per-period average returns"
+        } else {
+            "selected rows' returns by date"
+        };
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Risk ({series}; {} periods/year, risk-free {} per period)",
+            c.periods_per_year
+                .map_or_else(|| "n/a".into(), |p| format!("{p}")),
+            c.risk_free_rate
+                .map_or_else(|| "n/a".into(), |p| format!("{p}"))
+        );
+        let pc = |x: Option<f64>| x.map_or_else(|| "n/a".into(), signed_pct);
+        let _ = writeln!(
+            o,
+            "  total {}, cumulative {}, annualized {}, mean {}, median {}",
+            pc(k.total_return),
+            pc(k.cumulative_return),
+            pc(k.annualized_return),
+            pc(k.mean_return),
+            pc(k.median_return)
+        );
+        let _ = writeln!(
+            o,
+            "  volatility {} (annualized {}), downside deviation {}, max drawdown {}",
+            opt_pct(k.volatility),
+            opt_pct(k.annualized_volatility),
+            opt_pct(k.downside_deviation),
+            opt_pct(k.max_drawdown)
+        );
+        let _ = writeln!(
+            o,
+            "  sharpe {}, sortino {}, calmar {}, win rate {}, profit factor {}",
+            opt(k.sharpe, 4),
+            opt(k.sortino, 4),
+            opt(k.calmar, 4),
+            opt_pct(k.win_rate),
+            opt(k.profit_factor, 4)
+        );
+    }
     o
+}
+
+fn opt_pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".into(), pct)
+}
+
+fn opt_p(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".into(), p_value)
 }
