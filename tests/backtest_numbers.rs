@@ -15,6 +15,9 @@ fn opts(k: usize, weights: Weights, baselines: bool) -> BacktestOptions {
         seed: 42,
         compare_baselines: baselines,
         extended_metrics: false,
+        slice_by: None,
+        periods_per_year: None,
+        risk_free_rate: None,
         weights,
         read: ReadOptions {
             delimiter: b',',

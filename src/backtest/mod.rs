@@ -192,7 +192,7 @@ pub struct SliceStats {
 /// The evaluation units a run streams rows into.
 enum Units {
     /// One unit: the whole universe.
-    Pooled(Selection),
+    Pooled(Box<Selection>),
     /// One unit per non-empty period, keyed by [`period_key`].
     Sliced {
         by: SliceBy,
@@ -282,7 +282,7 @@ impl BacktestSink {
             top_k: opts.top_k,
             baselines: opts.compare_baselines,
             units: match opts.slice_by {
-                None => Units::Pooled(Selection::new(opts.top_k, opts.compare_baselines)),
+                None => Units::Pooled(Box::new(Selection::new(opts.top_k, opts.compare_baselines))),
                 Some(by) => Units::Sliced {
                     by,
                     periods: BTreeMap::new(),
@@ -329,7 +329,7 @@ impl RowSink for BacktestSink {
 
     fn merge(&mut self, later: Self) {
         match (&mut self.units, later.units) {
-            (Units::Pooled(a), Units::Pooled(b)) => a.merge(b),
+            (Units::Pooled(a), Units::Pooled(b)) => a.merge(*b),
             (Units::Sliced { periods: a, .. }, Units::Sliced { periods: b, .. }) => {
                 for (key, unit) in b {
                     match a.get_mut(&key) {
@@ -424,14 +424,10 @@ fn detail(rank: usize, e: &Entry<Desc, GemPick>, weights: &Weights) -> FlaggedDe
 /// once per period; order = period count desc, then the token's best
 /// selected row in the strategy's own rank order (best key, then token);
 /// at most `k`. Returns each token's best selected row.
-pub fn most_flagged<'a, P: Ord, T>(
+pub fn most_flagged<'a, P: Ord + 'a, T: 'a>(
     periods: impl Iterator<Item = &'a [Entry<P, T>]>,
     k: usize,
-) -> Vec<&'a Entry<P, T>>
-where
-    P: 'a,
-    T: 'a,
-{
+) -> Vec<&'a Entry<P, T>> {
     let mut by_token: BTreeMap<&'a str, (u64, &'a Entry<P, T>)> = BTreeMap::new();
     for entries in periods {
         // Entries are in rank order: a token's first entry is its best in
