@@ -471,6 +471,9 @@ fn monthly_slices_match_pandas_reference() {
 #[test]
 fn quarterly_slices_match_pandas_reference() {
     let v = fixture(Some(SliceBy::Quarter));
+    // IC and classification use all of U in every mode (SPEC §10).
+    check_block(&v, "ic", QUARTER_IC);
+    check_block(&v, "classification", QUARTER_CLASSIFICATION);
     check_block(&v, "risk", QUARTER_RISK);
     check_sliced(
         &v,
