@@ -2,12 +2,17 @@
 # Determinism check (SPEC §7): the backtest on the bundled data must print
 # identical bytes on every run, whatever the thread count. Runs the release
 # binary three times (1 thread, 2 threads, 2 threads again) and fails on any
-# byte difference. Expects `cargo build --release` to have been run.
+# byte difference; then the same for a run with every metric on
+# (--extended-metrics, time-sliced by week). Expects `cargo build --release`
+# to have been run.
 set -euo pipefail
 
 bin="${GEMSCAN_BIN:-target/release/gemscan}"
 data="${GEMSCAN_DETERMINISM_DATA:-tests/fixtures/sp500_sample.csv}"
 args=(backtest "$data" --top-k 10 --compare-baselines --json-output)
+if [[ "${1:-}" == "--all-metrics" ]]; then
+  args=(backtest "$data" --top-k 10 --compare-baselines --extended-metrics --time-sliced --slice-by week --json-output)
+fi
 
 fail() { echo "determinism: FAIL: $*" >&2; exit 1; }
 
