@@ -8,6 +8,8 @@
 //! every year representable as `i32`.
 
 use serde::Serialize;
+
+use crate::date;
 use std::fmt;
 use std::str::FromStr;
 
@@ -98,30 +100,17 @@ pub struct Period {
 
 /// Day number (days since 1970-01-01) of the civil date `y-m-d`
 /// (proleptic Gregorian; `m` in 1..=12, `d` in 1..=31, not validated).
+/// Typed wrapper of [`crate::date::days_from_civil`].
 pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = i64::from(y) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400; // [0, 399]
-    let m = i64::from(m);
-    let mp = (m + 9) % 12; // March = 0
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1; // [0, 365]
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
-    era * 146_097 + doe - 719_468
+    date::days_from_civil(i64::from(y), i64::from(m), i64::from(d))
 }
 
 /// Civil date `(year, month 1..=12, day 1..=31)` of a day number.
 /// Years outside `i32` wrap (day numbers that large do not come from dates).
+/// Typed wrapper of [`crate::date::civil_from_days`].
 pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097; // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11]
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y as i32, m, d)
+    let (y, m, d) = date::civil_from_days(z);
+    (y as i32, m as u32, d as u32)
 }
 
 /// Day of the week, 0 = Monday .. 6 = Sunday (1970-01-01 was a Thursday).
@@ -146,12 +135,7 @@ pub fn format_day(day: i64) -> String {
 
 /// Number of days in month `m` of year `y`.
 fn days_in_month(y: i32, m: u32) -> i64 {
-    let (ny, nm) = if m == 12 {
-        (y.wrapping_add(1), 1)
-    } else {
-        (y, m + 1)
-    };
-    days_from_civil(ny, nm, 1) - days_from_civil(y, m, 1)
+    date::days_in_month(i64::from(y), i64::from(m))
 }
 
 /// The period of `by` that contains the UTC day `day`.
