@@ -88,7 +88,11 @@ pub fn float_text(x: f64) -> String {
 
 /// Score every row of `input` and write the ranked table to `out`.
 /// Returns the warnings to print.
-pub fn run<R: Read>(input: R, opts: &ScoreOptions, out: &mut dyn Write) -> Result<Vec<String>> {
+pub fn run<R: Read + Send>(
+    input: R,
+    opts: &ScoreOptions,
+    out: &mut dyn Write,
+) -> Result<Vec<String>> {
     let file = if opts.data_path == "-" {
         "<stdin>".to_string()
     } else {

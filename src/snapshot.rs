@@ -200,17 +200,119 @@ pub enum NumError {
 }
 
 /// Parse a trimmed numeric cell: `Ok(None)` for a missing marker.
+///
+/// One pass checks the grammar of [`is_number`] and gathers the digits.
+/// When the value is an integer mantissa below 2^53 times a power of ten
+/// within 10^±22 (every cell of ordinary market data), both factors are
+/// exact doubles and one IEEE multiplication or division gives the
+/// correctly rounded result (Clinger's fast path), the same bits as std's
+/// parser. Anything else (more than 19 significant digits, large
+/// exponents) goes to std's correctly rounded parser.
 #[inline]
 pub fn parse_number(s: &[u8]) -> std::result::Result<Option<f64>, NumError> {
-    if is_missing(s) {
-        return Ok(None);
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let n = s.len();
+    let mut i = 0;
+    let neg = match s.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let mut mant: u64 = 0;
+    // Significant digits gathered into `mant` (leading zeros excluded).
+    let mut sig = 0u32;
+    let int_start = i;
+    while i < n && s[i].is_ascii_digit() {
+        let d = u64::from(s[i] - b'0');
+        if mant != 0 || d != 0 {
+            sig += 1;
+        }
+        mant = mant.wrapping_mul(10).wrapping_add(d);
+        i += 1;
     }
-    if !is_number(s) {
-        return Err(NumError::NotNumber);
+    let int_digits = i - int_start;
+    let mut frac_digits = 0usize;
+    if i < n && s[i] == b'.' {
+        i += 1;
+        let f = i;
+        while i < n && s[i].is_ascii_digit() {
+            let d = u64::from(s[i] - b'0');
+            if mant != 0 || d != 0 {
+                sig += 1;
+            }
+            mant = mant.wrapping_mul(10).wrapping_add(d);
+            i += 1;
+        }
+        frac_digits = i - f;
     }
-    // The grammar is ASCII, so this is valid UTF-8 and std's parser accepts it.
-    let text = std::str::from_utf8(s).map_err(|_| NumError::NotNumber)?;
-    let x: f64 = text.parse().map_err(|_| NumError::NotNumber)?;
+    if int_digits == 0 && frac_digits == 0 {
+        return if is_missing(s) {
+            Ok(None)
+        } else {
+            Err(NumError::NotNumber)
+        };
+    }
+    let mut exp: i64 = 0;
+    if i < n && (s[i] == b'e' || s[i] == b'E') {
+        i += 1;
+        let eneg = match s.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let e = i;
+        while i < n && s[i].is_ascii_digit() {
+            // Saturate: anything this large goes to the slow path anyway.
+            exp = (exp * 10 + i64::from(s[i] - b'0')).min(1 << 20);
+            i += 1;
+        }
+        if i == e {
+            return Err(NumError::NotNumber);
+        }
+        if eneg {
+            exp = -exp;
+        }
+    }
+    if i != n {
+        return if is_missing(s) {
+            Ok(None)
+        } else {
+            Err(NumError::NotNumber)
+        };
+    }
+    let exp10 = exp - frac_digits as i64;
+    let x = if sig <= 19 && mant <= (1u64 << 53) && (-22..=22).contains(&exp10) {
+        let m = mant as f64;
+        let v = if exp10 >= 0 {
+            m * POW10[exp10 as usize]
+        } else {
+            m / POW10[(-exp10) as usize]
+        };
+        if neg {
+            -v
+        } else {
+            v
+        }
+    } else {
+        // The grammar is ASCII, so this is valid UTF-8 and std accepts it.
+        let text = std::str::from_utf8(s).map_err(|_| NumError::NotNumber)?;
+        text.parse::<f64>().map_err(|_| NumError::NotNumber)?
+    };
     if x.is_finite() {
         Ok(Some(x))
     } else {
@@ -305,9 +407,29 @@ impl Header {
     }
 }
 
-/// Pulls chunks of whole records out of a byte stream.
+/// Index one past the last record terminator in `buf`, if any: the last
+/// `\n` outside quotes (quote state starts closed: `buf` starts at a record).
+fn last_boundary(buf: &[u8]) -> Option<usize> {
+    if memchr::memchr(b'"', buf).is_none() {
+        return memchr::memrchr(b'\n', buf).map(|i| i + 1);
+    }
+    let mut in_quotes = false;
+    let mut last = None;
+    for i in memchr::memchr2_iter(b'"', b'\n', buf) {
+        if buf[i] == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            last = Some(i + 1);
+        }
+    }
+    last
+}
+
+/// Pulls chunks of whole records out of a byte stream and hashes every
+/// byte it hands out, in order.
 struct Chunker<R> {
     input: R,
+    /// Bytes read but not handed out yet (they start at a record boundary).
     pending: Vec<u8>,
     eof: bool,
     hasher: Sha256,
@@ -315,84 +437,98 @@ struct Chunker<R> {
 }
 
 impl<R: Read> Chunker<R> {
-    fn fill(&mut self, want: usize) -> Result<()> {
-        while !self.eof && self.pending.len() < want {
-            let old = self.pending.len();
-            self.pending.resize(want.max(old + 64 * 1024), 0);
-            let got = loop {
-                match self.input.read(&mut self.pending[old..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        return Err(Error::Io {
-                            path: self.file.clone(),
-                            source: e,
-                        })
-                    }
-                }
-            };
-            self.pending.truncate(old + got);
-            if got == 0 {
+    fn io_err(&self, e: std::io::Error) -> Error {
+        Error::Io {
+            path: self.file.clone(),
+            source: e,
+        }
+    }
+
+    /// Read into `buf` until it holds `want` bytes or the input ends.
+    fn read_into(&mut self, buf: &mut Vec<u8>, want: usize) -> Result<()> {
+        while !self.eof && buf.len() < want {
+            let need = (want - buf.len()) as u64;
+            // `read_to_end` on a `Take` fills spare capacity without zeroing
+            // it and retries interrupted reads; fewer bytes than asked = EOF.
+            let got = (&mut self.input)
+                .take(need)
+                .read_to_end(buf)
+                .map_err(|e| self.io_err(e))?;
+            if (got as u64) < need {
                 self.eof = true;
             }
         }
         Ok(())
     }
 
-    /// Index one past the last record terminator in `pending`, if any.
-    fn last_boundary(&self) -> Option<usize> {
-        let buf = &self.pending;
-        if memchr::memchr(b'"', buf).is_none() {
-            return memchr::memrchr(b'\n', buf).map(|i| i + 1);
-        }
-        let mut in_quotes = false;
-        let mut last = None;
-        for i in memchr::memchr2_iter(b'"', b'\n', buf) {
-            if buf[i] == b'"' {
-                in_quotes = !in_quotes;
-            } else if !in_quotes {
-                last = Some(i + 1);
-            }
-        }
-        last
+    /// Make `pending` hold at least `want` bytes (or all that is left).
+    fn fill(&mut self, want: usize) -> Result<()> {
+        let mut buf = std::mem::take(&mut self.pending);
+        let r = self.read_into(&mut buf, want);
+        self.pending = buf;
+        r
     }
 
-    /// The next chunk of whole records (`None` at the end of input).
-    fn next_chunk(&mut self, target: usize) -> Result<Option<Vec<u8>>> {
+    /// The next chunk of whole records, in `buf` (reused: its capacity is
+    /// kept); `None` at the end of input.
+    fn next_chunk(&mut self, target: usize, mut buf: Vec<u8>) -> Result<Option<Vec<u8>>> {
+        buf.clear();
+        buf.append(&mut self.pending);
         let mut want = target;
         loop {
-            self.fill(want)?;
-            if self.pending.is_empty() {
+            self.read_into(&mut buf, want)?;
+            if buf.is_empty() {
                 return Ok(None);
             }
             let cut = if self.eof {
-                Some(self.pending.len())
+                Some(buf.len())
             } else {
-                self.last_boundary()
+                last_boundary(&buf)
             };
             if let Some(cut) = cut {
-                let rest = self.pending.split_off(cut);
-                let mut chunk = std::mem::replace(&mut self.pending, rest);
-                self.hasher.update(&chunk);
-                chunk.shrink_to_fit();
-                return Ok(Some(chunk));
+                self.pending.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                self.hasher.update(&buf);
+                return Ok(Some(buf));
             }
-            want = self.pending.len() * 2;
+            // One record longer than the target: read on until it ends.
+            want = buf.len() * 2;
         }
     }
 }
 
+/// What parsing one chunk produces.
 struct ChunkResult<S> {
     sink: S,
     quality: Quality,
+    /// Row keys in row order (duplicate detection).
     fingerprints: Vec<u64>,
+    /// Line of each row (only with `--strict`, to name a duplicate's line).
     lines: Vec<u64>,
+}
+
+/// The per-chunk state while its rows are parsed.
+struct ChunkState<S> {
+    out: ChunkResult<S>,
+    /// Feature values of the current row (NaN = missing).
+    values: Vec<f64>,
+    /// The last date cell parsed and its value: rows of one snapshot date
+    /// come together, so most date cells repeat the previous one.
+    last_date: Vec<u8>,
+    last_stamp: Option<Stamp>,
 }
 
 struct ChunkParser<'h> {
     header: &'h Header,
     opts: &'h ReadOptions,
     seed: u64,
+}
+
+/// Whether the plain splitter reads `chunk` exactly as the csv crate does:
+/// no quotes, and every `\r` is part of a `\r\n` line end.
+fn is_plain(chunk: &[u8]) -> bool {
+    memchr::memchr(b'"', chunk).is_none()
+        && memchr::memchr_iter(b'\r', chunk).all(|i| chunk.get(i + 1) == Some(&b'\n'))
 }
 
 impl ChunkParser<'_> {
@@ -406,12 +542,82 @@ impl ChunkParser<'_> {
         }
     }
 
-    fn parse<S: RowSink>(
+    /// Parse one chunk of whole records starting at physical line
+    /// `first_line`. Quote-free chunks (ordinary market data) go through a
+    /// plain splitter; anything else through the csv crate. Both give the
+    /// same fields and line numbers.
+    fn parse<S: RowSink>(&self, chunk: &[u8], first_line: u64, sink: S) -> Result<ChunkResult<S>> {
+        let nf = self.header.features.len();
+        let mut st = ChunkState {
+            out: ChunkResult {
+                sink,
+                quality: Quality {
+                    missing_feature_cells: vec![0; nf],
+                    ..Quality::default()
+                },
+                fingerprints: Vec::new(),
+                lines: Vec::new(),
+            },
+            values: vec![f64::NAN; nf],
+            last_date: Vec::new(),
+            last_stamp: None,
+        };
+        if is_plain(chunk) {
+            self.parse_plain(chunk, first_line, &mut st)?;
+        } else {
+            self.parse_csv(chunk, first_line, &mut st)?;
+        }
+        Ok(st.out)
+    }
+
+    /// Split a quote-free chunk on the delimiter and `\n` (one SIMD scan),
+    /// dropping the `\r` of `\r\n`; blank lines are skipped, as the csv
+    /// crate skips them.
+    fn parse_plain<S: RowSink>(
         &self,
         chunk: &[u8],
         first_line: u64,
-        mut sink: S,
-    ) -> Result<ChunkResult<S>> {
+        st: &mut ChunkState<S>,
+    ) -> Result<()> {
+        let delim = self.opts.delimiter;
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.n_fields);
+        let mut line = first_line;
+        let mut field_start = 0;
+        let strip_cr = |f: &'_ [u8]| -> usize { f.len() - usize::from(f.last() == Some(&b'\r')) };
+        for j in memchr::memchr2_iter(delim, b'\n', chunk) {
+            if chunk[j] == delim {
+                fields.push(&chunk[field_start..j]);
+                field_start = j + 1;
+                continue;
+            }
+            let last = &chunk[field_start..j];
+            let last = &last[..strip_cr(last)];
+            if !(fields.is_empty() && last.is_empty()) {
+                fields.push(last);
+                self.record(st, fields.iter().copied(), fields.len(), line)?;
+                fields.clear();
+            }
+            line += 1;
+            field_start = j + 1;
+        }
+        if field_start < chunk.len() || !fields.is_empty() {
+            let last = &chunk[field_start..];
+            let last = &last[..strip_cr(last)];
+            if !(fields.is_empty() && last.is_empty()) {
+                fields.push(last);
+                self.record(st, fields.iter().copied(), fields.len(), line)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Parse a chunk with the csv crate (quoted fields, lone `\r` line ends).
+    fn parse_csv<S: RowSink>(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        st: &mut ChunkState<S>,
+    ) -> Result<()> {
         let h = self.header;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -419,15 +625,6 @@ impl ChunkParser<'_> {
             .delimiter(self.opts.delimiter)
             .from_reader(chunk);
         let mut rec = csv::ByteRecord::new();
-        let nf = h.features.len();
-        let mut values = vec![f64::NAN; nf];
-        let mut q = Quality {
-            missing_feature_cells: vec![0; nf],
-            ..Quality::default()
-        };
-        let mut fingerprints = Vec::new();
-        let mut lines = Vec::new();
-        let strict = self.opts.strict;
         loop {
             let more = rdr.read_byte_record(&mut rec).map_err(|e| {
                 let line = e
@@ -440,7 +637,7 @@ impl ChunkParser<'_> {
                 }
             })?;
             if !more {
-                break;
+                return Ok(());
             }
             // csv reports the position after the previous record; skip blank lines.
             let (mut line, mut at) = rec
@@ -450,112 +647,115 @@ impl ChunkParser<'_> {
                 line += u64::from(chunk[at] == b'\n');
                 at += 1;
             }
-            let line = first_line + line - 1;
-            if rec.len() != h.n_fields {
-                return Err(Error::FieldCount {
-                    file: h.file.clone(),
-                    line,
-                    expected: h.n_fields,
-                    found: rec.len(),
-                });
-            }
-            let mut token: &str = "";
-            let mut stamp = Stamp {
-                nanos: 0,
-                date_only: true,
-            };
-            let mut ret = None;
-            for (col, (raw, action)) in rec.iter().zip(&h.actions).enumerate() {
-                match *action {
-                    Action::Ignore => {}
-                    Action::Token => {
-                        let t = std::str::from_utf8(raw)
-                            .map_err(|_| self.cell_err(line, col, raw, "is not UTF-8"))?;
-                        token = t.trim();
-                        if token.is_empty() {
-                            return Err(self.cell_err(
-                                line,
-                                col,
-                                raw,
-                                "is empty: every row needs a token",
-                            ));
-                        }
-                    }
-                    Action::Date => {
-                        stamp = date::parse(raw.trim_ascii())
-                            .map_err(|e| self.cell_err(line, col, raw, &e.to_string()))?;
-                    }
-                    Action::Value { feature, is_return } => {
-                        let x = parse_number(raw.trim_ascii()).map_err(|e| {
-                            let why = match e {
-                                NumError::NotNumber => "is not a number",
-                                NumError::Overflow => "is not a finite number (out of range)",
-                            };
-                            self.cell_err(line, col, raw, why)
-                        })?;
-                        if let Some(j) = feature {
-                            values[j] = x.unwrap_or(f64::NAN);
-                            if x.is_none() {
-                                if strict {
-                                    return Err(self.cell_err(
-                                        line,
-                                        col,
-                                        raw,
-                                        "is missing (--strict)",
-                                    ));
-                                }
-                                q.missing_feature_cells[j] += 1;
-                            }
-                        }
-                        if is_return {
-                            ret = x;
-                        }
-                    }
-                }
-            }
-            q.rows_read += 1;
-            if ret.is_none() && h.has_return {
-                if strict && self.opts.require_return {
-                    let col = h.actions.iter().position(|a| {
-                        matches!(
-                            a,
-                            Action::Value {
-                                is_return: true,
-                                ..
-                            }
-                        )
-                    });
-                    let col = col.unwrap_or(0);
-                    return Err(self.cell_err(
-                        line,
-                        col,
-                        rec.get(col).unwrap_or(b""),
-                        "is missing (--strict)",
-                    ));
-                }
-                q.rows_missing_return += 1;
-                q.first_missing_return_line.get_or_insert(line);
-            }
-            let key = row_key(self.seed, token.as_bytes(), stamp.nanos);
-            fingerprints.push(key);
-            if strict {
-                lines.push(line);
-            }
-            sink.push(&RowRef {
-                token,
-                stamp,
+            self.record(st, rec.iter(), rec.len(), first_line + line - 1)?;
+        }
+    }
+
+    /// Validate and take one record (SPEC §10: every read column on every
+    /// row, left to right; the first bad cell is the error).
+    #[inline]
+    fn record<'r, S: RowSink>(
+        &self,
+        st: &mut ChunkState<S>,
+        fields: impl Iterator<Item = &'r [u8]>,
+        n_fields: usize,
+        line: u64,
+    ) -> Result<()> {
+        let h = self.header;
+        if n_fields != h.n_fields {
+            return Err(Error::FieldCount {
+                file: h.file.clone(),
                 line,
-                features: &values,
-                ret,
-                key,
+                expected: h.n_fields,
+                found: n_fields,
             });
         }
-        Ok(ChunkResult {
-            sink,
-            quality: q,
-            fingerprints,
-            lines,
-        })
+        let strict = self.opts.strict;
+        let q = &mut st.out.quality;
+        let mut token: &str = "";
+        let mut stamp = Stamp {
+            nanos: 0,
+            date_only: true,
+        };
+        let mut ret = None;
+        let mut ret_raw: (usize, &[u8]) = (0, b"");
+        for (col, (raw, action)) in fields.zip(&h.actions).enumerate() {
+            match *action {
+                Action::Ignore => {}
+                Action::Token => {
+                    let t = std::str::from_utf8(raw)
+                        .map_err(|_| self.cell_err(line, col, raw, "is not UTF-8"))?;
+                    token = t.trim();
+                    if token.is_empty() {
+                        return Err(self.cell_err(
+                            line,
+                            col,
+                            raw,
+                            "is empty: every row needs a token",
+                        ));
+                    }
+                }
+                Action::Date => {
+                    let d = raw.trim_ascii();
+                    stamp = match st.last_stamp {
+                        Some(s) if st.last_date == d => s,
+                        _ => {
+                            let s = date::parse(d)
+                                .map_err(|e| self.cell_err(line, col, raw, &e.to_string()))?;
+                            st.last_date.clear();
+                            st.last_date.extend_from_slice(d);
+                            st.last_stamp = Some(s);
+                            s
+                        }
+                    };
+                }
+                Action::Value { feature, is_return } => {
+                    let x = parse_number(raw.trim_ascii()).map_err(|e| {
+                        let why = match e {
+                            NumError::NotNumber => "is not a number",
+                            NumError::Overflow => "is not a finite number (out of range)",
+                        };
+                        self.cell_err(line, col, raw, why)
+                    })?;
+                    if let Some(j) = feature {
+                        st.values[j] = x.unwrap_or(f64::NAN);
+                        if x.is_none() {
+                            if strict {
+                                return Err(self.cell_err(line, col, raw, "is missing (--strict)"));
+                            }
+                            q.missing_feature_cells[j] += 1;
+                        }
+                    }
+                    if is_return {
+                        ret = x;
+                        ret_raw = (col, raw);
+                    }
+                }
+            }
+        }
+        q.rows_read += 1;
+        if ret.is_none() && h.has_return {
+            if strict && self.opts.require_return {
+                let (col, raw) = ret_raw;
+                return Err(self.cell_err(line, col, raw, "is missing (--strict)"));
+            }
+            q.rows_missing_return += 1;
+            q.first_missing_return_line.get_or_insert(line);
+        }
+        let key = row_key(self.seed, token.as_bytes(), stamp.nanos);
+        st.out.fingerprints.push(key);
+        if strict {
+            st.out.lines.push(line);
+        }
+        st.out.sink.push(&RowRef {
+            token,
+            stamp,
+            line,
+            features: &st.values,
+            ret,
+            key,
+        });
+        Ok(())
     }
 }
 
@@ -563,7 +763,7 @@ impl ChunkParser<'_> {
 ///
 /// `seed` keys the per-row SipHash ([`row_key`]). Rows are validated per
 /// SPEC §10; the first error in file order is returned.
-pub fn read<R: Read, S: RowSink>(
+pub fn read<R: Read + Send, S: RowSink>(
     input: R,
     file: &str,
     opts: &ReadOptions,
@@ -593,7 +793,9 @@ pub fn read<R: Read, S: RowSink>(
             .iter()
             .position(|b| !matches!(b, b'\n' | b'\r'));
         match start {
-            Some(s) if chunker.eof || chunker.last_boundary().is_some_and(|b| b > s) => break,
+            Some(s) if chunker.eof || last_boundary(&chunker.pending).is_some_and(|b| b > s) => {
+                break
+            }
             None if chunker.eof => return Err(empty()),
             _ => {
                 let want = chunker.pending.len() * 2 + 64 * 1024;
@@ -627,70 +829,155 @@ pub fn read<R: Read, S: RowSink>(
     run_chunks(chunker, header, 1 + header_lines, opts, seed, make_sink)
 }
 
-fn run_chunks<R: Read, S: RowSink>(
-    mut chunker: Chunker<R>,
+/// A chunk on its way to a parser: (index in the file, first line, bytes).
+type Job = (usize, u64, Vec<u8>);
+
+/// What comes back: a parsed chunk, a chunk skipped after an error, or a
+/// read error that ends the input at this index.
+enum Done<S> {
+    Parsed(usize, Result<ChunkResult<S>>),
+    Skipped(usize),
+    ReadFailed(usize, Error),
+}
+
+/// Parse the chunks after the header in a pipeline: this thread's reader
+/// (read, hash, find record boundaries, count lines) feeds parser threads
+/// (`rayon::current_num_threads()` of them, so `RAYON_NUM_THREADS` applies);
+/// their results are merged strictly in file order, so nothing depends on
+/// the thread count or on which parser finishes first. Chunk buffers are
+/// recycled and bounded in number, so memory does not grow with the file.
+fn run_chunks<R: Read + Send, S: RowSink>(
+    chunker: Chunker<R>,
     header: Header,
-    mut next_line: u64,
+    first_line: u64,
     opts: &ReadOptions,
     seed: u64,
     make_sink: impl Fn(&Header) -> S + Sync,
 ) -> Result<ReadOutput<S>> {
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    use std::sync::{mpsc, Mutex};
+
     let parser = ChunkParser {
         header: &header,
         opts,
         seed,
     };
-    let batch_len = 2 * rayon::current_num_threads().max(1);
-    let mut total: Option<(S, Quality)> = None;
-    let mut fingerprints: Vec<u64> = Vec::new();
-    let mut lines: Vec<u64> = Vec::new();
-    loop {
-        let mut batch: Vec<Vec<u8>> = Vec::with_capacity(batch_len);
-        while batch.len() < batch_len {
-            match chunker.next_chunk(opts.chunk_bytes.max(1))? {
-                Some(c) => batch.push(c),
-                None => break,
+    let workers = rayon::current_num_threads().max(1);
+    let target = opts.chunk_bytes.max(1);
+    let max_buffers = 2 * workers + 2;
+    let cancel = AtomicBool::new(false);
+
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers);
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<Done<S>>();
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    let (merged, chunker) = std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (done_tx, free_tx) = (done_tx.clone(), free_tx.clone());
+            let (job_rx, parser, cancel, make_sink) = (&job_rx, &parser, &cancel, &make_sink);
+            scope.spawn(move || loop {
+                let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                let Ok((idx, line, chunk)) = job else { break };
+                let done = if cancel.load(Relaxed) {
+                    Done::Skipped(idx)
+                } else {
+                    Done::Parsed(idx, parser.parse(&chunk, line, make_sink(parser.header)))
+                };
+                let _ = free_tx.send(chunk);
+                // Keep draining jobs even if the merger is gone, so the
+                // reader never blocks on a full queue.
+                let _ = done_tx.send(done);
+            });
+        }
+        drop(free_tx);
+        let reader_done = done_tx;
+        let cancel_reader = &cancel;
+        let reader = scope.spawn(move || {
+            let mut chunker = chunker;
+            let (mut idx, mut line, mut allocated) = (0usize, first_line, 0usize);
+            while !cancel_reader.load(Relaxed) {
+                let buf = match free_rx.try_recv() {
+                    Ok(b) => b,
+                    Err(_) if allocated < max_buffers => {
+                        allocated += 1;
+                        Vec::with_capacity(target + target / 8)
+                    }
+                    Err(_) => match free_rx.recv() {
+                        Ok(b) => b,
+                        Err(_) => break,
+                    },
+                };
+                match chunker.next_chunk(target, buf) {
+                    Ok(Some(chunk)) => {
+                        let lines = memchr::memchr_iter(b'\n', &chunk).count() as u64;
+                        if job_tx.send((idx, line, chunk)).is_err() {
+                            break;
+                        }
+                        idx += 1;
+                        line += lines;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = reader_done.send(Done::ReadFailed(idx, e));
+                        break;
+                    }
+                }
             }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        let counts: Vec<u64> = batch
-            .par_iter()
-            .map(|c| memchr::memchr_iter(b'\n', c).count() as u64)
-            .collect();
-        let mut starts = Vec::with_capacity(batch.len());
-        for n in &counts {
-            starts.push(next_line);
-            next_line += n;
-        }
-        let results: Vec<Result<ChunkResult<S>>> = batch
-            .par_iter()
-            .zip(starts.par_iter())
-            .map(|(c, &start)| parser.parse(c, start, make_sink(&header)))
-            .collect();
-        for r in results {
-            let r = r?;
-            fingerprints.extend_from_slice(&r.fingerprints);
-            lines.extend_from_slice(&r.lines);
-            match total.as_mut() {
-                None => total = Some((r.sink, r.quality)),
-                Some((s, q)) => {
-                    s.merge(r.sink);
-                    q.merge(r.quality);
+            drop(job_tx);
+            chunker
+        });
+
+        // Merge in file order; stop at the first error in file order.
+        let mut waiting: std::collections::BTreeMap<usize, Done<S>> = Default::default();
+        let mut next = 0usize;
+        let mut total: Option<ChunkResult<S>> = None;
+        let mut failed: Option<Error> = None;
+        'merge: for done in done_rx.iter() {
+            let idx = match &done {
+                Done::Parsed(i, _) | Done::Skipped(i) | Done::ReadFailed(i, _) => *i,
+            };
+            waiting.insert(idx, done);
+            while let Some(done) = waiting.remove(&next) {
+                next += 1;
+                let r = match done {
+                    Done::Parsed(_, Ok(r)) => r,
+                    Done::Parsed(_, Err(e)) | Done::ReadFailed(_, e) => {
+                        failed = Some(e);
+                        cancel.store(true, Relaxed);
+                        break 'merge;
+                    }
+                    // Only after an error, which ended the merge already.
+                    Done::Skipped(_) => continue,
+                };
+                match total.as_mut() {
+                    None => total = Some(r),
+                    Some(t) => {
+                        t.sink.merge(r.sink);
+                        t.quality.merge(r.quality);
+                        t.fingerprints.extend_from_slice(&r.fingerprints);
+                        t.lines.extend_from_slice(&r.lines);
+                    }
                 }
             }
         }
-    }
+        let chunker = match reader.join() {
+            Ok(c) => c,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (failed.map_or(Ok(total), Err), chunker)
+    });
+    let merged = merged?;
     let sha256 = hex(&chunker.hasher.finalize());
-    let (sink, mut quality) = match total {
-        Some(t) => t,
+    let (sink, mut quality, fingerprints, lines) = match merged {
+        Some(t) => (t.sink, t.quality, t.fingerprints, t.lines),
         None => (
             make_sink(&header),
             Quality {
                 missing_feature_cells: vec![0; header.features.len()],
                 ..Quality::default()
             },
+            Vec::new(),
+            Vec::new(),
         ),
     };
     // Duplicates: rows read minus distinct (token, instant) fingerprints.
@@ -716,6 +1003,7 @@ fn run_chunks<R: Read, S: RowSink>(
             });
         }
     } else {
+        let mut fingerprints = fingerprints;
         fingerprints.par_sort_unstable();
         quality.duplicate_rows = fingerprints.windows(2).filter(|w| w[0] == w[1]).count() as u64;
     }
@@ -809,5 +1097,168 @@ mod tests {
         assert_eq!(parse_number(b"N/A"), Err(NumError::NotNumber));
         assert_eq!(parse_number(b".5"), Ok(Some(0.5)));
         assert_eq!(parse_number(b"7."), Ok(Some(7.0)));
+    }
+
+    /// The reference meaning of a numeric cell: the grammar, then std's
+    /// correctly rounded parser.
+    fn reference(s: &[u8]) -> std::result::Result<Option<f64>, NumError> {
+        if is_missing(s) {
+            return Ok(None);
+        }
+        if !is_number(s) {
+            return Err(NumError::NotNumber);
+        }
+        let x: f64 = std::str::from_utf8(s).unwrap().parse().unwrap();
+        if x.is_finite() {
+            Ok(Some(x))
+        } else {
+            Err(NumError::Overflow)
+        }
+    }
+
+    fn same(
+        a: &std::result::Result<Option<f64>, NumError>,
+        b: &std::result::Result<Option<f64>, NumError>,
+    ) -> bool {
+        match (a, b) {
+            (Ok(Some(x)), Ok(Some(y))) => x.to_bits() == y.to_bits(),
+            _ => a == b,
+        }
+    }
+
+    #[test]
+    fn fast_number_path_edges_match_std() {
+        for s in [
+            "9007199254740992",
+            "9007199254740993",
+            "9007199254740993.0",
+            "0.1",
+            "0.3",
+            "123456789012345678",
+            "1234567890123456789",
+            "12345678901234567890",
+            "1e22",
+            "1e23",
+            "1e-22",
+            "1e-23",
+            "-0",
+            "-0.0",
+            "+0.000",
+            "0e999",
+            "0.0e-999",
+            "00000000000000000000001.5",
+            "1.00000000000000000000000000001",
+            "4.9e-324",
+            "2.2250738585072014e-308",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "-.5e-3",
+            "123.456e-5",
+            "7.",
+            "1e+0",
+            "1E-0",
+        ] {
+            assert!(
+                same(&parse_number(s.as_bytes()), &reference(s.as_bytes())),
+                "{s}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// The fast parser agrees bit for bit with grammar + std on
+        /// number-like strings (and on what is not a number).
+        #[test]
+        fn fast_number_path_matches_std(s in "[+-]?[0-9]{0,22}(\\.[0-9]{0,22})?([eE][+-]?[0-9]{0,4})?|[-+.eE0-9aN ln]{0,6}") {
+            proptest::prop_assert!(same(&parse_number(s.as_bytes()), &reference(s.as_bytes())), "{:?}", s);
+        }
+
+        /// Quote-free chunks read the same through the plain splitter and
+        /// the csv crate: same rows, lines, values, errors.
+        #[test]
+        fn plain_splitter_matches_csv(
+            rows in proptest::collection::vec(
+                (0u8..4, proptest::collection::vec("[0-9.]{0,4}|NA|x", 3), 0u8..6),
+                0..12,
+            ),
+        ) {
+            let mut chunk = String::new();
+            for (tok, cells, shape) in &rows {
+                match shape {
+                    0 => chunk.push('\n'),
+                    1 => chunk.push_str("\r\n"),
+                    _ => {
+                        chunk.push_str(&format!("T{tok},2024-01-0{}", 1 + tok));
+                        let n = if *shape == 5 { 2 } else { 3 };
+                        for c in &cells[..n] {
+                            chunk.push(',');
+                            chunk.push_str(c);
+                        }
+                        chunk.push_str(if *shape == 3 { "\r\n" } else { "\n" });
+                    }
+                }
+            }
+            if rows.len() % 2 == 1 {
+                // Last record without a line end.
+                while chunk.ends_with('\n') || chunk.ends_with('\r') {
+                    chunk.pop();
+                }
+            }
+            let opts = ReadOptions {
+                delimiter: b',',
+                return_col: "f_c".into(),
+                require_return: false,
+                strict: false,
+                chunk_bytes: CHUNK_BYTES,
+            };
+            let rec = csv::ByteRecord::from(vec!["token", "date", "f_a", "f_b", "f_c"]);
+            let header = Header::parse("t.csv", &rec, &opts).unwrap();
+            let parser = ChunkParser { header: &header, opts: &opts, seed: 1 };
+            let run = |plain: bool| {
+                let nf = header.features.len();
+                let mut st = ChunkState {
+                    out: ChunkResult {
+                        sink: Rows::default(),
+                        quality: Quality { missing_feature_cells: vec![0; nf], ..Quality::default() },
+                        fingerprints: Vec::new(),
+                        lines: Vec::new(),
+                    },
+                    values: vec![f64::NAN; nf],
+                    last_date: Vec::new(),
+                    last_stamp: None,
+                };
+                let r = if plain {
+                    parser.parse_plain(chunk.as_bytes(), 7, &mut st)
+                } else {
+                    parser.parse_csv(chunk.as_bytes(), 7, &mut st)
+                };
+                (r.map_err(|e| e.to_string()), st.out.sink.0, st.out.quality)
+            };
+            let (a, b) = (run(true), run(false));
+            proptest::prop_assert_eq!(&a.0, &b.0);
+            proptest::prop_assert_eq!(&a.1, &b.1);
+            proptest::prop_assert_eq!(&a.2, &b.2);
+        }
+    }
+
+    /// Every row as (token, nanos, line, feature bits, return bits).
+    #[derive(Default)]
+    struct Rows(Vec<(String, i64, u64, Vec<u64>, Option<u64>)>);
+
+    impl RowSink for Rows {
+        fn push(&mut self, row: &RowRef<'_>) {
+            self.0.push((
+                row.token.to_string(),
+                row.stamp.nanos,
+                row.line,
+                row.features.iter().map(|x| x.to_bits()).collect(),
+                row.ret.map(f64::to_bits),
+            ));
+        }
+        fn merge(&mut self, later: Self) {
+            self.0.extend(later.0);
+        }
     }
 }

@@ -673,7 +673,7 @@ fn sliced(periods: Vec<PeriodEval>, opts: &BacktestOptions) -> Headline {
 }
 
 /// Run a backtest over a snapshot stream.
-pub fn run<R: Read>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<String>)> {
+pub fn run<R: Read + Send>(input: R, opts: &BacktestOptions) -> Result<(Report, Vec<String>)> {
     let file = if opts.data_path == "-" {
         "<stdin>".to_string()
     } else {
