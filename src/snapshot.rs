@@ -1244,8 +1244,9 @@ mod tests {
     }
 
     /// Every row as (token, nanos, line, feature bits, return bits).
+    type RowBits = (String, i64, u64, Vec<u64>, Option<u64>);
     #[derive(Default)]
-    struct Rows(Vec<(String, i64, u64, Vec<u64>, Option<u64>)>);
+    struct Rows(Vec<RowBits>);
 
     impl RowSink for Rows {
         fn push(&mut self, row: &RowRef<'_>) {
