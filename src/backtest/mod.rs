@@ -209,58 +209,32 @@ struct PeriodUnit {
     last_day: i64,
 }
 
-/// One segment of the extended-metrics columns (one chunk's rows).
+/// (score, return, UTC day) of every evaluable row, for the universe
+/// metrics (SPEC §6): 24 bytes per row. Each chunk fills its own small
+/// columns; merging (in file order) appends them to the first chunk's, which
+/// become the run's contiguous columns. Those grow by reallocation, which
+/// for large buffers remaps pages instead of copying them, and capacity not
+/// yet written is not resident: the cost stays 24 bytes per row, with no
+/// second copy at the end.
 #[derive(Default)]
-struct Segment {
+struct Columns {
     score: Vec<f64>,
     ret: Vec<f64>,
     day: Vec<i64>,
 }
 
-/// (score, return, UTC day) of every evaluable row, for the universe
-/// metrics (SPEC §6): 24 bytes per row. Kept as per-chunk segments while
-/// streaming, joined column by column at the end.
-#[derive(Default)]
-struct Columns {
-    done: Vec<Segment>,
-    cur: Segment,
-}
-
 impl Columns {
     #[inline]
     fn push(&mut self, score: f64, ret: f64, day: i64) {
-        self.cur.score.push(score);
-        self.cur.ret.push(ret);
-        self.cur.day.push(day);
+        self.score.push(score);
+        self.ret.push(ret);
+        self.day.push(day);
     }
 
     fn merge(&mut self, later: Columns) {
-        let cur = std::mem::take(&mut self.cur);
-        self.done.push(cur);
-        self.done.extend(later.done);
-        self.done.push(later.cur);
-    }
-
-    /// Join the segments into three contiguous columns. One column at a
-    /// time, freeing each segment's part as it is copied, so the peak is
-    /// the 24 bytes per row plus one column's 8.
-    fn join(mut self) -> (Vec<f64>, Vec<f64>, Vec<i64>) {
-        let cur = std::mem::take(&mut self.cur);
-        self.done.push(cur);
-        let n: usize = self.done.iter().map(|s| s.score.len()).sum();
-        let mut score = Vec::with_capacity(n);
-        for s in &mut self.done {
-            score.extend_from_slice(&std::mem::take(&mut s.score));
-        }
-        let mut ret = Vec::with_capacity(n);
-        for s in &mut self.done {
-            ret.extend_from_slice(&std::mem::take(&mut s.ret));
-        }
-        let mut day = Vec::with_capacity(n);
-        for s in &mut self.done {
-            day.extend_from_slice(&std::mem::take(&mut s.day));
-        }
-        (score, ret, day)
+        self.score.extend_from_slice(&later.score);
+        self.ret.extend_from_slice(&later.ret);
+        self.day.extend_from_slice(&later.day);
     }
 }
 
@@ -729,9 +703,8 @@ pub fn run<R: Read + Send>(input: R, opts: &BacktestOptions) -> Result<(Report, 
     let periods_per_year = opts.resolved_periods_per_year();
     let risk_free_rate = opts.risk_free_rate.unwrap_or(0.0);
     let extended_metrics = sink.columns.map(|c| {
-        let (score, ret, day) = c.join();
-        let (ic, classification) = universe_metrics(&score, &ret, &day);
-        drop((score, ret, day));
+        let (ic, classification) = universe_metrics(&c.score, &c.ret, &c.day);
+        drop(c);
         ExtendedMetrics {
             ic,
             classification,
