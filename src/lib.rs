@@ -20,3 +20,4 @@ pub mod report;
 pub mod score;
 pub mod score_table;
 pub mod snapshot;
+pub mod synth;

@@ -1,0 +1,102 @@
+//! Deterministic synthetic snapshot files, for benchmarks and scale tests.
+//!
+//! [`generate`] writes `token,date,f_<8 gem features>,f_Recency,
+//! f_DataCompleteness,f_MarketCap,f_PriceChange7d,future_return_7d`, sorted
+//! by date then token like real snapshot exports (`tokens` per date, dates
+//! from 2020-01-01). Feature values carry 3 decimals, so exact score ties
+//! occur as in real scoring data; about 0.5 % of feature cells are missing
+//! (empty, `NaN` or `NA`) and about 0.2 % of returns. The same arguments
+//! always give the same bytes: the random numbers come from SplitMix64,
+//! written out here so that no crate version can change the output.
+//! `examples/gen_snapshots.rs` is its command-line front end.
+
+use std::io::Write;
+
+use crate::date::civil_from_days;
+
+const FEATURES: [&str; 10] = [
+    "SentimentScore",
+    "AccumulationScore",
+    "OnchainActivity",
+    "LiquidityDepth",
+    "TokenomicsRisk",
+    "ContractSafety",
+    "NarrativeMomentum",
+    "CommunityGrowth",
+    "Recency",
+    "DataCompleteness",
+];
+
+/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, fully specified.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in 0..n.
+    fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
+    }
+}
+
+/// Write `rows` data rows (plus the header) for `tokens` tokens per date.
+pub fn generate(w: &mut impl Write, rows: u64, seed: u64, tokens: u64) -> std::io::Result<()> {
+    let tokens = tokens.max(1);
+    write!(w, "token,date")?;
+    for f in FEATURES {
+        write!(w, ",f_{f}")?;
+    }
+    writeln!(w, ",f_MarketCap,f_PriceChange7d,future_return_7d")?;
+    let mut rng = SplitMix64(seed);
+    let start_day: i64 = 18_262; // 2020-01-01
+    let mut line = String::with_capacity(256);
+    for i in 0..rows {
+        let (day, tok) = ((i / tokens) as i64, i % tokens);
+        let (y, m, d) = civil_from_days(start_day + day);
+        line.clear();
+        use std::fmt::Write as _;
+        let _ = write!(line, "TK{tok:05},{y:04}-{m:02}-{d:02}");
+        for (j, _) in FEATURES.iter().enumerate() {
+            let r = rng.below(1000);
+            match r {
+                0..=1 => line.push(','),
+                2 => line.push_str(",NaN"),
+                3 if j % 2 == 0 => line.push_str(",NA"),
+                _ => {
+                    // Skew upwards a little so that some rows pass the flag rule.
+                    let v = rng.below(1001);
+                    let v = if j >= 8 { 1000 - v / 10 } else { v };
+                    let _ = write!(line, ",{}.{:03}", v / 1000, v % 1000);
+                }
+            }
+        }
+        // Market cap: log-uniform-ish, two decimals; momentum in [-0.5, 0.5].
+        let cap = (rng.below(1_000_000) + 1) * (rng.below(10_000) + 1);
+        let _ = write!(line, ",{}.{:02}", cap, rng.below(100));
+        let mom = rng.below(100_001) as i64 - 50_000;
+        let _ = write!(line, ",{}", mom as f64 / 100_000.0);
+        if rng.below(1000) < 2 {
+            line.push(',');
+        } else {
+            let ret = rng.below(40_001) as i64 - 19_500;
+            let _ = write!(line, ",{}", ret as f64 / 100_000.0);
+        }
+        line.push('\n');
+        w.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The whole file as bytes (for in-memory benchmarks).
+pub fn generate_vec(rows: u64, seed: u64, tokens: u64) -> Vec<u8> {
+    let mut v = Vec::with_capacity(rows as usize * 110 + 256);
+    // Writing to a Vec cannot fail.
+    let _ = generate(&mut v, rows, seed, tokens);
+    v
+}
