@@ -55,7 +55,10 @@ fn json_report_is_byte_identical_across_runs_threads_and_chunks() {
     assert_eq!(v["config"]["slice_by"], "week");
     assert!(v["time_slices"].as_array().unwrap().len() > 40);
     let same = |label: &str, got: Vec<u8>| {
-        assert!(got == first, "{label}: JSON report differs from the first run");
+        assert!(
+            got == first,
+            "{label}: JSON report differs from the first run"
+        );
     };
     same("second run", run_bin(&json, None));
     same("RAYON_NUM_THREADS=1", run_bin(&json, Some("1")));

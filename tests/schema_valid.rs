@@ -33,7 +33,9 @@ fn combos(ks: &[usize]) -> Vec<Combo> {
             Some(SliceBy::Month),
             Some(SliceBy::Quarter),
         ] {
-            for (baselines, extended) in [(false, false), (true, false), (false, true), (true, true)] {
+            for (baselines, extended) in
+                [(false, false), (true, false), (false, true), (true, true)]
+            {
                 out.push(Combo {
                     k,
                     baselines,
@@ -76,9 +78,21 @@ fn check(data: &[u8], c: Combo, weights: &Weights, what: &str) -> Value {
     if let Err(e) = json::validate(&v, what) {
         panic!("{what} {c:?}: {e}");
     }
-    assert_eq!(v.get("baseline_results").is_some(), c.baselines, "{what} {c:?}");
-    assert_eq!(v.get("extended_metrics").is_some(), c.extended, "{what} {c:?}");
-    assert_eq!(v.get("time_slices").is_some(), c.by.is_some(), "{what} {c:?}");
+    assert_eq!(
+        v.get("baseline_results").is_some(),
+        c.baselines,
+        "{what} {c:?}"
+    );
+    assert_eq!(
+        v.get("extended_metrics").is_some(),
+        c.extended,
+        "{what} {c:?}"
+    );
+    assert_eq!(
+        v.get("time_slices").is_some(),
+        c.by.is_some(),
+        "{what} {c:?}"
+    );
     // The text form is valid too once parsed back (shortest round-trip floats).
     let back: Value = serde_json::from_str(&json::to_text(&v)).unwrap();
     assert_eq!(back, v, "{what} {c:?}");
@@ -170,7 +184,14 @@ fn one_row_metrics_are_null_not_garbage() {
     assert_eq!(v["precision_at_k"], 1.0);
     assert_eq!(v["precision_p_value"], 1.0);
     let ic = &v["extended_metrics"]["ic"];
-    for key in ["pearson", "spearman", "kendall", "pearson_p_value", "ic_mean", "ic_std"] {
+    for key in [
+        "pearson",
+        "spearman",
+        "kendall",
+        "pearson_p_value",
+        "ic_mean",
+        "ic_std",
+    ] {
         assert!(ic[key].is_null(), "{key}: {}", ic[key]);
     }
     // One class only (all positive): AUCs null; base rate 1.
@@ -195,7 +216,12 @@ fn binary_outputs_validate_with_gemscan_validate() {
         &[],
         &["--compare-baselines"],
         &["--extended-metrics", "--top-k", "100000"],
-        &["--compare-baselines", "--extended-metrics", "--slice-by", "quarter"],
+        &[
+            "--compare-baselines",
+            "--extended-metrics",
+            "--slice-by",
+            "quarter",
+        ],
         &[
             "--compare-baselines",
             "--extended-metrics",
