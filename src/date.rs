@@ -34,6 +34,8 @@ pub enum DateError {
     Format,
     /// A field is out of its range (month 13, second 60, Feb 30...).
     Range,
+    /// A valid date whose instant does not fit i64 nanoseconds since 1970.
+    Span,
 }
 
 impl std::fmt::Display for DateError {
@@ -43,6 +45,9 @@ impl std::fmt::Display for DateError {
                 "is not a date (expected YYYY-MM-DD, YYYY-MM-DD HH:MM:SS[.f] or RFC 3339)",
             ),
             DateError::Range => f.write_str("is not a valid date/time (a field is out of range)"),
+            DateError::Span => f.write_str(
+                "is outside the supported span 1677-09-21T00:12:44Z..2262-04-11T23:47:16Z",
+            ),
         }
     }
 }
@@ -117,8 +122,10 @@ pub fn parse(s: &[u8]) -> Result<Stamp, DateError> {
     }
     let day = days_from_civil(y, m, d);
     if s.len() == 10 {
+        // Instants are i64 nanoseconds (SPEC §5): 1677-09-21 .. 2262-04-11.
+        let nanos = day.checked_mul(NANOS_PER_DAY).ok_or(DateError::Span)?;
         return Ok(Stamp {
-            nanos: day * NANOS_PER_DAY,
+            nanos,
             date_only: true,
         });
     }
@@ -164,8 +171,12 @@ pub fn parse(s: &[u8]) -> Result<Stamp, DateError> {
         _ => return Err(DateError::Format),
     };
     let secs = day * SECS_PER_DAY + hh * 3600 + mi * 60 + ss - offset_secs;
+    let nanos = secs
+        .checked_mul(NANOS_PER_SEC)
+        .and_then(|n| n.checked_add(frac_nanos))
+        .ok_or(DateError::Span)?;
     Ok(Stamp {
-        nanos: secs * NANOS_PER_SEC + frac_nanos,
+        nanos,
         date_only: false,
     })
 }

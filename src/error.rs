@@ -77,6 +77,11 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// A bug in gemscan (a report that cannot be serialised, a broken
+    /// shipped schema): exit 1, never 2.
+    #[error("internal error: {0} (please report this)")]
+    Internal(String),
+
     /// A `gemscan models` failure (registry loading, look-up or output).
     #[error(transparent)]
     Registry(#[from] crate::registry::RegistryError),

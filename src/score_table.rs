@@ -205,9 +205,8 @@ pub fn run<R: Read + Send>(
                     }
                 })
                 .collect();
-            let value = serde_json::to_value(&items).map_err(|e| {
-                Error::Usage(format!("internal error: cannot serialise scores: {e}"))
-            })?;
+            let value = serde_json::to_value(&items)
+                .map_err(|e| Error::Internal(format!("cannot serialise scores: {e}")))?;
             out.write_all(crate::report::json::to_text(&value).as_bytes())
                 .map_err(io)?;
         }
@@ -221,6 +220,6 @@ fn csv_io(e: csv::Error) -> Error {
             path: "<stdout>".into(),
             source: err,
         },
-        other => Error::Usage(format!("internal error writing CSV: {other:?}")),
+        other => Error::Internal(format!("writing CSV: {other:?}")),
     }
 }

@@ -15,7 +15,7 @@ pub const SCHEMA: &str = include_str!("../../schemas/backtest.schema.json");
 /// level comes out sorted; floats print in shortest round-trip form.
 pub fn to_value<T: serde::Serialize>(report: &T) -> Result<Value> {
     serde_json::to_value(report)
-        .map_err(|e| Error::Usage(format!("internal error: cannot serialise report: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot serialise report: {e}")))
 }
 
 /// Pretty-printed JSON text with a final newline.
@@ -27,9 +27,9 @@ pub fn to_text(value: &Value) -> String {
 
 fn validator() -> Result<jsonschema::Validator> {
     let schema: Value = serde_json::from_str(SCHEMA)
-        .map_err(|e| Error::Usage(format!("internal error: shipped schema is not JSON: {e}")))?;
+        .map_err(|e| Error::Internal(format!("shipped schema is not JSON: {e}")))?;
     jsonschema::draft202012::new(&schema)
-        .map_err(|e| Error::Usage(format!("internal error: shipped schema is invalid: {e}")))
+        .map_err(|e| Error::Internal(format!("shipped schema is invalid: {e}")))
 }
 
 /// Check a JSON value against the schema; the error names the first failing
@@ -82,11 +82,26 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // tempfile's error names its random temporary path; report the
+    // directory and the OS reason instead.
     let mut tmp = tempfile::Builder::new()
         .prefix(".gemscan-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(io)?;
+        .map_err(|e| {
+            let reason = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such directory".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                k => k.to_string(),
+            };
+            io(std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot create a file in directory {}: {reason}",
+                    dir.display()
+                ),
+            ))
+        })?;
     tmp.write_all(text.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
