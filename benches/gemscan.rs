@@ -53,6 +53,7 @@ fn read_opts() -> ReadOptions {
         require_return: true,
         strict: false,
         chunk_bytes: CHUNK_BYTES,
+        progress: None,
     }
 }
 

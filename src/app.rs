@@ -3,8 +3,11 @@
 
 use crate::periods::SliceBy;
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, IsTerminal, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
+
+use crate::progress::Progress;
 
 use crate::backtest::{self, BacktestOptions};
 use crate::cli::{BacktestArgs, Command, InputArgs, OutputFormat, ScoreArgs, ScoreFormatArg};
@@ -68,6 +71,32 @@ fn open(data: &str) -> Result<Box<dyn Read + Send>> {
     Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
 }
 
+/// A progress line on stderr for long reads: only when stderr is a terminal
+/// and `show` (stdout does not carry JSON). Silent in pipes, files, CI.
+fn progress_for(data: &str, show: bool) -> Option<Arc<Progress>> {
+    if !show || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let total = if data == "-" {
+        None
+    } else {
+        std::fs::metadata(data).ok().map(|m| m.len())
+    };
+    let label = if data == "-" { "<stdin>" } else { data };
+    Some(Arc::new(Progress::new(
+        label,
+        total,
+        Box::new(std::io::stderr()),
+    )))
+}
+
+fn hook(p: &Option<Arc<Progress>>) -> Option<Arc<crate::progress::ProgressFn>> {
+    p.clone().map(|p| {
+        let f: Arc<crate::progress::ProgressFn> = Arc::new(move |bytes| p.update(bytes));
+        f
+    })
+}
+
 fn read_options(a: &InputArgs, require_return: bool) -> Result<(Weights, ReadOptions)> {
     let weights = match &a.weights {
         Some(p) => Weights::from_file(p)?,
@@ -81,6 +110,7 @@ fn read_options(a: &InputArgs, require_return: bool) -> Result<(Weights, ReadOpt
             require_return,
             strict: a.strict,
             chunk_bytes: a.chunk_bytes,
+            progress: None,
         },
     ))
 }
@@ -114,8 +144,19 @@ fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         weights,
         read,
     };
+    let json_on_stdout = match a.json_output.as_deref() {
+        Some("-") => true,
+        _ => a.format == OutputFormat::Json,
+    };
+    let progress = progress_for(&a.input.data, !json_on_stdout);
+    let mut opts = opts;
+    opts.read.progress = hook(&progress);
     let input = open(&a.input.data)?;
-    let (report, warnings) = backtest::run(input, &opts)?;
+    let result = backtest::run(input, &opts);
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    let (report, warnings) = result?;
     print_warnings(err, &a.input.data, &warnings);
     let value = json::to_value(&report)?;
     json::validate(&value, "<report>")?;
@@ -153,10 +194,17 @@ fn score_cmd(a: &ScoreArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             ScoreFormatArg::Json => ScoreFormat::Json,
         },
     };
+    let progress = progress_for(&a.input.data, a.format != ScoreFormatArg::Json);
+    let mut opts = opts;
+    opts.read.progress = hook(&progress);
     let input = open(&a.input.data)?;
     // Buffer the table so a late error never leaves half a table on stdout.
     let mut buf = Vec::new();
-    let warnings = score_table::run(input, &opts, &mut buf)?;
+    let result = score_table::run(input, &opts, &mut buf);
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    let warnings = result?;
     print_warnings(err, &a.input.data, &warnings);
     out.write_all(&buf).map_err(stdout_err)?;
     out.flush().map_err(stdout_err)?;

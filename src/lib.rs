@@ -14,6 +14,7 @@ pub mod error;
 pub mod exact;
 pub mod metrics;
 pub mod periods;
+pub mod progress;
 pub mod rank;
 pub mod registry;
 pub mod report;

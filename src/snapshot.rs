@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 pub const CHUNK_BYTES: usize = 4 << 20;
 
 /// How to read a snapshot file.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ReadOptions {
     /// Field delimiter (one byte).
     pub delimiter: u8,
@@ -35,6 +35,22 @@ pub struct ReadOptions {
     /// Target chunk size in bytes ([`CHUNK_BYTES`]; tests use tiny chunks to
     /// prove results do not depend on chunking).
     pub chunk_bytes: usize,
+    /// Called by the reader with the number of input bytes read so far
+    /// (after each chunk); for a progress line. `None`: silent.
+    pub progress: Option<std::sync::Arc<crate::progress::ProgressFn>>,
+}
+
+impl std::fmt::Debug for ReadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadOptions")
+            .field("delimiter", &(self.delimiter as char))
+            .field("return_col", &self.return_col)
+            .field("require_return", &self.require_return)
+            .field("strict", &self.strict)
+            .field("chunk_bytes", &self.chunk_bytes)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 /// The resolved header of a snapshot file.
@@ -895,6 +911,7 @@ fn run_chunks<R: Read + Send, S: RowSink>(
         let reader = scope.spawn(move || {
             let mut chunker = chunker;
             let (mut idx, mut line, mut allocated) = (0usize, first_line, 0usize);
+            let mut read_bytes = 0u64;
             while !cancel_reader.load(Relaxed) {
                 let buf = match free_rx.try_recv() {
                     Ok(b) => b,
@@ -909,6 +926,10 @@ fn run_chunks<R: Read + Send, S: RowSink>(
                 };
                 match chunker.next_chunk(target, buf) {
                     Ok(Some(chunk)) => {
+                        read_bytes += chunk.len() as u64;
+                        if let Some(p) = &opts.progress {
+                            p(read_bytes);
+                        }
                         let lines = memchr::memchr_iter(b'\n', &chunk).count() as u64;
                         if job_tx.send((idx, line, chunk)).is_err() {
                             break;
@@ -1212,6 +1233,7 @@ mod tests {
                 require_return: false,
                 strict: false,
                 chunk_bytes: CHUNK_BYTES,
+                progress: None,
             };
             let rec = csv::ByteRecord::from(vec!["token", "date", "f_a", "f_b", "f_c"]);
             let header = Header::parse("t.csv", &rec, &opts).unwrap();
