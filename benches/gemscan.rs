@@ -91,6 +91,48 @@ fn parse(c: &mut Criterion) {
     g.finish();
 }
 
+/// One numeric cell at a time: the real file's shapes (`0.0149142`,
+/// `-0.0130529`, `7.85923e+07`, `35.1579`, `1`) and the generator's (`0.746`).
+fn numbers(c: &mut Criterion) {
+    let u = uniform(1_000_000, 11);
+    let cells: Vec<String> = u
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match i % 5 {
+            0 => format!("{:.7}", v * 0.05),
+            1 => format!("-{:.7}", v * 0.05),
+            2 => format!("{:.5e}", v * 1e8).replace('e', "e+0"),
+            3 => format!("{:.4}", v * 100.0),
+            _ => format!("{:.3}", v),
+        })
+        .collect();
+    let mut g = c.benchmark_group("number");
+    g.throughput(Throughput::Elements(cells.len() as u64));
+    g.bench_function("parse_number_1m_cells", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for s in &cells {
+                if let Ok(Some(x)) = snapshot::parse_number(black_box(s.as_bytes())) {
+                    acc += x;
+                }
+            }
+            acc
+        })
+    });
+    g.bench_function("std_parse_1m_cells", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for s in &cells {
+                if let Ok(x) = black_box(s.as_str()).parse::<f64>() {
+                    acc += x;
+                }
+            }
+            acc
+        })
+    });
+    g.finish();
+}
+
 fn scoring(c: &mut Criterion) {
     let names: Vec<String> = [
         "SentimentScore",
@@ -212,5 +254,5 @@ fn end_to_end(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, scoring, top_k, kendall, auc, end_to_end);
+criterion_group!(benches, numbers, parse, scoring, top_k, kendall, auc, end_to_end);
 criterion_main!(benches);

@@ -11,14 +11,12 @@
 #      dependency tree) unless it is already there;
 #   3. generates the files (examples/gen_snapshots: seeded, ties and missing
 #      cells included) into $WORK, once;
-#   4. for each file runs, RUNS times each, interleaved: `xsv count`,
-#      `gemscan backtest --compare-baselines` and with every metric on
-#      (`--compare-baselines --extended-metrics`), and, when the team's real
-#      file is present (../shared/data), the same on it;
+#   4. for each file (and the team's real file, when ../shared/data is
+#      there) times `xsv count`, `gemscan backtest --compare-baselines` and
+#      the same with `--extended-metrics`, JSON to /dev/null;
 #   5. prints a markdown table: rows, command, wall median (min..max), ratio
-#      of the medians to xsv, peak RSS (max over the runs) and RSS per row
-#      (peak minus the binary's RSS on a 1-row file, over rows).
-# Wall times and peak RSS come from /usr/bin/time -f '%e %M' (GNU time).
+#      of the medians to xsv, peak RSS and RSS per row above the binary's
+#      own constant (its RSS on a 1-row file), then the 10^7 / 10^6 growth.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -50,7 +48,6 @@ measure() {
   echo "$out"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
 # Baseline RSS of the binary itself (constant part), on a 1-row file.
 printf 'token,date,f_SentimentScore,future_return_7d\nA,2024-01-01,0.5,0.01\n' >"$WORK/one.csv"
@@ -69,43 +66,73 @@ if [[ -f "$REAL" ]]; then
   files=("$REAL:97830" "${files[@]}")
 fi
 
-echo "| file | rows | command | wall median (min..max) | vs xsv count | peak RSS | RSS/row |"
+# Wall times: hyperfine (-N, no shell; RUNS runs after one warm-up) when it
+# is installed, else RUNS runs of GNU time. Peak RSS: GNU time, max of 3 runs.
+have_hyperfine=0
+command -v hyperfine >/dev/null 2>&1 && have_hyperfine=1
+
+# walls NAME CMD...: prints "median min max" in seconds.
+walls() {
+  if [[ $have_hyperfine -eq 1 ]]; then
+    local json
+    json="$(mktemp)"
+    hyperfine -N -w 1 -r "$RUNS" --export-json "$json" "$(printf '%q ' "$@")" >/dev/null 2>&1
+    python3 - "$json" <<'PY'
+import json, sys, statistics
+t = json.load(open(sys.argv[1]))["results"][0]["times"]
+print(f"{statistics.median(t):.3f} {min(t):.3f} {max(t):.3f}")
+PY
+    rm -f "$json"
+  else
+    local all=()
+    for ((r = 0; r < RUNS; r++)); do all+=("$(measure "$@" | cut -d' ' -f1)"); done
+    printf '%s\n' "${all[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f %.3f\n", m, a[1], a[NR]}'
+  fi
+}
+
+peak_kb() {
+  local best=0 kb
+  for _ in 1 2 3; do
+    kb="$(measure "$@" | cut -d' ' -f2)"
+    ((kb > best)) && best=$kb
+  done
+  echo "$best"
+}
+
+echo "| file | rows | command | wall median (min..max) | vs xsv count | peak RSS | RSS/row above constant |"
 echo "|---|---:|---|---:|---:|---:|---:|"
+declare -A med_by=()
 for entry in "${files[@]}"; do
   f="${entry%:*}"
   n="${entry##*:}"
-  declare -A walls=() rss=()
-  names=("xsv count" "gemscan --compare-baselines" "gemscan --compare-baselines --extended-metrics")
-  # Warm the page cache so every command reads from memory.
-  cat "$f" >/dev/null
-  for ((r = 0; r < RUNS; r++)); do
-    for name in "${names[@]}"; do
-      case "$name" in
-        "xsv count") cmd=("$XSV" count "$f") ;;
-        "gemscan --compare-baselines") cmd=("$BIN" backtest "$f" --compare-baselines --json-output) ;;
-        *) cmd=("$BIN" backtest "$f" --compare-baselines --extended-metrics --json-output) ;;
-      esac
-      read -r s kb < <(measure "${cmd[@]}")
-      walls[$name]+="$s "
-      if [[ -z "${rss[$name]:-}" || "$kb" -gt "${rss[$name]}" ]]; then rss[$name]="$kb"; fi
-    done
-  done
-  xsv_med="$(tr ' ' '\n' <<<"${walls[xsv count]}" | grep . | median)"
-  for name in "${names[@]}"; do
-    vals="$(tr ' ' '\n' <<<"${walls[$name]}" | grep .)"
-    med="$(median <<<"$vals")"
-    lo="$(sort -n <<<"$vals" | head -n 1)"
-    hi="$(sort -n <<<"$vals" | tail -n 1)"
+  cat "$f" >/dev/null # page cache: every command reads from memory
+  xsv_med=""
+  for name in "xsv count" "gemscan --compare-baselines" "gemscan --compare-baselines --extended-metrics"; do
+    case "$name" in
+      "xsv count") cmd=("$XSV" count "$f") ;;
+      "gemscan --compare-baselines") cmd=("$BIN" backtest "$f" --compare-baselines --json-output) ;;
+      *) cmd=("$BIN" backtest "$f" --compare-baselines --extended-metrics --json-output) ;;
+    esac
+    read -r med lo hi < <(walls "${cmd[@]}")
+    kb="$(peak_kb "${cmd[@]}")"
+    [[ -z "$xsv_med" ]] && xsv_med="$med"
+    med_by["$name:$n"]="$med"
     ratio="$(awk -v a="$med" -v b="$xsv_med" 'BEGIN { printf "%.2f", a / b }')"
-    kb="${rss[$name]}"
     per_row="-"
     if [[ "$name" != "xsv count" ]]; then
       per_row="$(awk -v kb="$kb" -v base="$BASE_KB" -v n="$n" 'BEGIN { printf "%.1f B", (kb - base) * 1024 / n }')"
     fi
     printf '| %s | %s | %s | %ss (%s..%s) | %s | %s MB | %s |\n' \
-      "$(basename "$f")" "$n" "$name" "$med" "$lo" "$hi" "$ratio" "$(awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }')" "$per_row"
+      "$(basename "$f")" "$n" "$name" "$med" "$lo" "$hi" "$ratio" \
+      "$(awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }')" "$per_row"
   done
-  unset walls rss
 done
 echo
-echo "constant part (1-row file, every metric on): $(awk -v kb="$BASE_KB" 'BEGIN { printf "%.1f", kb / 1024 }') MB; $(nproc) cores; RUNS=$RUNS"
+for name in "gemscan --compare-baselines" "gemscan --compare-baselines --extended-metrics"; do
+  a="${med_by["$name:1000000"]:-}"
+  b="${med_by["$name:10000000"]:-}"
+  if [[ -n "$a" && -n "$b" ]]; then
+    echo "growth t(10^7)/t(10^6), $name: $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b / a }')"
+  fi
+done
+echo "constant part (1-row file, every metric on): $(awk -v kb="$BASE_KB" 'BEGIN { printf "%.1f", kb / 1024 }') MB; $(nproc) cores; RUNS=$RUNS; timer: $([[ $have_hyperfine -eq 1 ]] && echo hyperfine || echo 'GNU time')"

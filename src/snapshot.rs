@@ -215,6 +215,54 @@ pub enum NumError {
     Overflow,
 }
 
+/// Powers of ten exactly representable as f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Parse a trimmed numeric cell: `Ok(None)` for a missing marker.
+///
+/// Hot path for the shape of nearly every market-data cell, `[+-]digits`
+/// with at most one `.` and no exponent: one loop gathers the digits; when
+/// there are at most 19 of them, the mantissa is below 2^53 and at most 22
+/// are decimals, mantissa and 10^decimals are exact doubles and one IEEE
+/// division is correctly rounded (Clinger's fast path): the same bits as
+/// std's parser. Every other cell goes to [`parse_number_general`].
+#[inline]
+pub fn parse_number(s: &[u8]) -> std::result::Result<Option<f64>, NumError> {
+    let n = s.len();
+    if n == 0 {
+        return Ok(None);
+    }
+    let neg = s[0] == b'-';
+    let mut i = usize::from(neg || s[0] == b'+');
+    let mut mant = 0u64;
+    let mut digits = 0usize;
+    let mut dot = usize::MAX;
+    while i < n {
+        let d = s[i].wrapping_sub(b'0');
+        if d < 10 {
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+            digits += 1;
+        } else if s[i] == b'.' && dot == usize::MAX {
+            dot = digits;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    let decimals = if dot == usize::MAX { 0 } else { digits - dot };
+    if i != n || digits == 0 || digits > 19 || mant > (1u64 << 53) || decimals > 22 {
+        return parse_number_general(s);
+    }
+    let v = mant as f64 / POW10[decimals];
+    Ok(Some(if neg { -v } else { v }))
+}
+
+/// Any cell: missing markers, the full grammar of [`is_number`] (exponents
+/// too), Clinger's fast path where it applies, else std's correctly
+/// rounded parser; `1e999` is [`NumError::Overflow`].
 /// Parse a trimmed numeric cell: `Ok(None)` for a missing marker.
 ///
 /// One pass checks the grammar of [`is_number`] and gathers the digits.
@@ -224,12 +272,7 @@ pub enum NumError {
 /// correctly rounded result (Clinger's fast path), the same bits as std's
 /// parser. Anything else (more than 19 significant digits, large
 /// exponents) goes to std's correctly rounded parser.
-#[inline]
-pub fn parse_number(s: &[u8]) -> std::result::Result<Option<f64>, NumError> {
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
+fn parse_number_general(s: &[u8]) -> std::result::Result<Option<f64>, NumError> {
     let n = s.len();
     let mut i = 0;
     let neg = match s.first() {

@@ -479,15 +479,15 @@ fn merge_count(src: &[(f64, f64)], dst: &mut [(f64, f64)], mid: usize) -> u64 {
     let (l, r) = src.split_at(mid);
     let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
     let mut inv = 0u64;
+    // Branch-free step (the comparison is a coin flip on real data, so a
+    // branch would mispredict half the time): same order, ties from the left.
     while i < l.len() && j < r.len() {
-        if r[j].0 < l[i].0 {
-            dst[k] = r[j];
-            j += 1;
-            inv += (l.len() - i) as u64;
-        } else {
-            dst[k] = l[i];
-            i += 1;
-        }
+        let (a, b) = (l[i], r[j]);
+        let take_r = b.0 < a.0;
+        dst[k] = if take_r { b } else { a };
+        inv += u64::from(take_r) * (l.len() - i) as u64;
+        j += usize::from(take_r);
+        i += usize::from(!take_r);
         k += 1;
     }
     dst[k..k + l.len() - i].copy_from_slice(&l[i..]);
