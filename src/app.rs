@@ -32,10 +32,14 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         }
         Command::Validate { file } => {
             json::validate_file(file)?;
+            let shown = if file.as_os_str() == "-" {
+                "<stdin>".to_string()
+            } else {
+                file.display().to_string()
+            };
             writeln!(
                 out,
-                "{}: valid gemscan backtest report (schema {})",
-                file.display(),
+                "{shown}: valid gemscan backtest report (schema {})",
                 backtest::SCHEMA_VERSION
             )
             .map_err(stdout_err)?;
@@ -97,6 +101,33 @@ fn hook(p: &Option<Arc<Progress>>) -> Option<Arc<crate::progress::ProgressFn>> {
     })
 }
 
+/// Usage checks of `--json-output PATH` before any work: not empty, not
+/// combined with `--format json` (a PATH keeps the text report on stdout),
+/// and never the input file itself.
+fn check_json_path(path: &str, data: &str, format: OutputFormat) -> Result<()> {
+    if path.is_empty() {
+        return Err(Error::Usage(
+            "--json-output needs a file path, or `-` (or no value) for JSON on stdout".into(),
+        ));
+    }
+    if format == OutputFormat::Json {
+        return Err(Error::Usage(format!(
+            "--format json conflicts with --json-output {path}: a PATH keeps the text report on stdout; \
+             use --json-output - (or --format json alone) for JSON on stdout"
+        )));
+    }
+    if data != "-" {
+        if let (Ok(a), Ok(b)) = (std::fs::canonicalize(path), std::fs::canonicalize(data)) {
+            if a == b {
+                return Err(Error::Usage(format!(
+                    "--json-output {path} is the input file {data}: refusing to overwrite it"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn read_options(a: &InputArgs, require_return: bool) -> Result<(Weights, ReadOptions)> {
     let weights = match &a.weights {
         Some(p) => Weights::from_file(p)?,
@@ -144,6 +175,9 @@ fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         weights,
         read,
     };
+    if let Some(path) = a.json_output.as_deref().filter(|p| *p != "-") {
+        check_json_path(path, &a.input.data, a.format)?;
+    }
     let json_on_stdout = match a.json_output.as_deref() {
         Some("-") => true,
         _ => a.format == OutputFormat::Json,
@@ -165,7 +199,7 @@ fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         Some("-") => true,
         Some(path) => {
             json::write_atomic(Path::new(path), &json_text)?;
-            a.format == OutputFormat::Json
+            false
         }
         None => a.format == OutputFormat::Json,
     };

@@ -38,7 +38,7 @@ pub enum Command {
     Schema,
     /// Check a backtest JSON file against the schema; names the failing JSON pointer.
     Validate {
-        /// The JSON file to check.
+        /// The JSON file to check (`-` for standard input).
         file: PathBuf,
     },
     /// Look up the LLM model registry: models, costs, routes and budgets.
@@ -82,7 +82,8 @@ pub struct InputArgs {
     /// Name of the return column.
     #[arg(long, value_name = "NAME", default_value = "future_return_7d")]
     pub return_col: String,
-    /// Field delimiter: one ASCII character, or `\t` / `tab`.
+    /// Field delimiter: one ASCII character, or `\t` / `tab`. Not a letter,
+    /// digit, `"`, `.`, `-`, `+` or `:` (they occur inside values).
     #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
     /// Bytes per parallel parsing chunk (testing aid: results never depend on it).
@@ -98,6 +99,12 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
     };
     if matches!(b, b'"' | b'\n' | b'\r') || b.is_ascii_alphanumeric() {
         return Err(format!("{s:?} cannot be a delimiter"));
+    }
+    // These appear inside numbers and dates (`-0.5`, `1.5e+3`, `12:00:00`).
+    if matches!(b, b'.' | b'-' | b'+' | b':') {
+        return Err(format!(
+            "{s:?} cannot be a delimiter: it appears inside numbers or dates"
+        ));
     }
     Ok(b)
 }

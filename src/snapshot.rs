@@ -408,6 +408,12 @@ impl Header {
                 .to_string();
             names.push(name);
         }
+        if opts.return_col == "token" || opts.return_col == "date" {
+            return Err(herr(format!(
+                "--return-col {:?} names a key column; give the return column's name",
+                opts.return_col
+            )));
+        }
         let mut actions = vec![Action::Ignore; names.len()];
         let mut features = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
@@ -443,11 +449,30 @@ impl Header {
                 }
             }
         }
+        // A near miss (`Token`, ` DATE`) gets a hint: names are case-sensitive.
+        let missing = |want: &str| {
+            let near = names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(want))
+                .map(|n| format!(" (found {n:?}: column names are case-sensitive)"));
+            let delim_hint = if names.len() == 1 && names[0].len() > want.len() {
+                format!(
+                    " (the header has a single column: is the delimiter {:?} right? see --delimiter)",
+                    opts.delimiter as char
+                )
+            } else {
+                String::new()
+            };
+            herr(format!(
+                "missing required column {want:?}{}{delim_hint}",
+                near.unwrap_or_default()
+            ))
+        };
         if token.is_none() {
-            return Err(herr("missing required column \"token\"".into()));
+            return Err(missing("token"));
         }
         if dcol.is_none() {
-            return Err(herr("missing required column \"date\"".into()));
+            return Err(missing("date"));
         }
         if rcol.is_none() && opts.require_return {
             return Err(herr(format!(

@@ -100,3 +100,24 @@ pub fn generate_vec(rows: u64, seed: u64, tokens: u64) -> Vec<u8> {
     let _ = generate(&mut v, rows, seed, tokens);
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_well_formed() {
+        let a = generate_vec(500, 3, 40);
+        assert_eq!(a, generate_vec(500, 3, 40), "same arguments, same bytes");
+        assert_ne!(a, generate_vec(500, 4, 40), "the seed matters");
+        let text = String::from_utf8(a).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 501);
+        assert!(lines[0].starts_with("token,date,f_SentimentScore,"));
+        let fields = lines[0].split(',').count();
+        assert!(lines.iter().all(|l| l.split(',').count() == fields));
+        // 40 tokens per date: rows 0..40 on 2020-01-01, row 40 on 2020-01-02.
+        assert!(lines[1].starts_with("TK00000,2020-01-01,"));
+        assert!(lines[41].starts_with("TK00000,2020-01-02,"));
+    }
+}

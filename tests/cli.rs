@@ -840,8 +840,13 @@ fn semicolon_delimiter() {
     assert_eq!(v["config"]["delimiter"], ";");
     assert_eq!(v["flagged_assets"], serde_json::json!(["X"]));
     assert_eq!(v["average_return_at_k"], 0.1);
-    // With the default delimiter the header is one column: no `token`.
-    c.fails(&[], 1, "data.csv:1: missing required column \"token\"");
+    // With the default delimiter the header is one column: no `token`, and
+    // the message suggests checking the delimiter.
+    c.fails(
+        &[],
+        1,
+        "data.csv:1: missing required column \"token\" (the header has a single column: is the delimiter ',' right? see --delimiter)",
+    );
 }
 
 #[test]
@@ -1029,4 +1034,210 @@ fn out_of_range_years_do_not_panic() {
             other => panic!("{date}: exit {other:?}: {stderr}"),
         }
     }
+}
+
+// ------------------------------------------- --json-output targets (review)
+
+/// Regression: the atomic rename used to swap a FIFO, a device or a symbolic
+/// link for a new regular file. A symlink's target is replaced (the link
+/// stays); a non-regular file is written in place.
+#[cfg(unix)]
+#[test]
+fn json_output_follows_symlinks_and_never_replaces_special_files() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let c = Case::new(&csv(&["X,2024-01-01,0.5,1,1,0.1"]));
+    let out = c.out.path();
+    // Symlink: the target gets the report, the link is still a link.
+    std::fs::write(out.join("real.json"), "old").unwrap();
+    std::os::unix::fs::symlink("real.json", out.join("link.json")).unwrap();
+    let link = out.join("link.json").display().to_string();
+    c.cmd(&[
+        "backtest",
+        "data.csv",
+        "--weights",
+        "w.yaml",
+        "--json-output",
+        &link,
+    ])
+    .assert()
+    .success();
+    assert!(std::fs::symlink_metadata(out.join("link.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("real.json")).unwrap()).unwrap();
+    assert_eq!(v["precision_at_k"], 1.0);
+    // An existing file keeps its permissions; a new one is not 0600.
+    std::fs::set_permissions(
+        out.join("real.json"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    c.cmd(&[
+        "backtest",
+        "data.csv",
+        "--weights",
+        "w.yaml",
+        "--json-output",
+        &link,
+    ])
+    .assert()
+    .success();
+    let mode = std::fs::metadata(out.join("real.json"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o640);
+    let fresh = out.join("fresh.json").display().to_string();
+    c.cmd(&[
+        "backtest",
+        "data.csv",
+        "--weights",
+        "w.yaml",
+        "--json-output",
+        &fresh,
+    ])
+    .assert()
+    .success();
+    let mode = std::fs::metadata(out.join("fresh.json"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_ne!(mode, 0o600, "created like any file: 0666 less the umask");
+    // A FIFO stays a FIFO: the report is written into it.
+    let fifo = out.join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        let p = fifo.display().to_string();
+        c.cmd(&[
+            "backtest",
+            "data.csv",
+            "--weights",
+            "w.yaml",
+            "--json-output",
+            &p,
+        ])
+        .assert()
+        .success();
+        let got = reader.join().unwrap();
+        assert!(got.contains("\"precision_at_k\""), "{got}");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+    // No temporary file is left anywhere.
+    assert!(
+        c.out_files().iter().all(|f| !f.contains(".gemscan-")),
+        "{:?}",
+        c.out_files()
+    );
+}
+
+#[test]
+fn json_output_usage_errors() {
+    let c = Case::new(&csv(&["X,2024-01-01,0.5,1,1,0.1"]));
+    // The input file itself.
+    c.cmd(&[
+        "backtest",
+        "data.csv",
+        "--weights",
+        "w.yaml",
+        "--json-output",
+        "data.csv",
+    ])
+    .assert()
+    .code(2)
+    .stderr("error: --json-output data.csv is the input file data.csv: refusing to overwrite it\n");
+    assert!(std::fs::read_to_string(c.dir.path().join("data.csv"))
+        .unwrap()
+        .starts_with(HEAD));
+    // An empty path.
+    c.cmd(&[
+        "backtest",
+        "data.csv",
+        "--weights",
+        "w.yaml",
+        "--json-output=",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::starts_with(
+        "error: --json-output needs a file path",
+    ));
+    // --format json with a PATH: conflicting (a PATH keeps text on stdout).
+    let json = c.json_path();
+    c.cmd(&[
+        "backtest",
+        "data.csv",
+        "--weights",
+        "w.yaml",
+        "--format",
+        "json",
+        "--json-output",
+        &json,
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::starts_with(
+        "error: --format json conflicts with --json-output",
+    ));
+    assert!(c.out_files().is_empty());
+}
+
+#[test]
+fn header_hints_and_key_columns() {
+    let c = Case::new("Token,date,f_A,future_return_7d\nX,2024-01-01,0.5,0.1\n");
+    c.cmd(&["backtest", "data.csv", "--weights", "w.yaml"])
+        .assert()
+        .code(1)
+        .stderr("error: data.csv:1: missing required column \"token\" (found \"Token\": column names are case-sensitive)\n");
+    let c = Case::new("token;date;f_A;future_return_7d\nX;2024-01-01;0.5;0.1\n");
+    c.cmd(&["backtest", "data.csv", "--weights", "w.yaml"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is the delimiter ',' right? see --delimiter",
+        ));
+    let c = Case::new(&csv(&["X,2024-01-01,0.5,1,1,0.1"]));
+    c.cmd(&["backtest", "data.csv", "--weights", "w.yaml", "--return-col", "token"])
+        .assert()
+        .code(1)
+        .stderr("error: data.csv:1: --return-col \"token\" names a key column; give the return column's name\n");
+    for d in [".", "-", "+", ":"] {
+        c.cmd(&["backtest", "data.csv", "--delimiter", d])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "it appears inside numbers or dates",
+            ));
+    }
+}
+
+#[test]
+fn validate_reads_stdin() {
+    let report = bin()
+        .args(["backtest", FIXTURE, "--json-output"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(report.status.success());
+    bin()
+        .args(["validate", "-"])
+        .write_stdin(report.stdout)
+        .assert()
+        .success()
+        .stdout("<stdin>: valid gemscan backtest report (schema 1.0.0)\n");
+    bin()
+        .args(["validate", "-"])
+        .write_stdin("{}")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "error: <stdin>: JSON does not match the gemscan schema at /",
+        ));
 }

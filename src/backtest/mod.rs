@@ -326,16 +326,11 @@ impl RowSink for BacktestSink {
     }
 }
 
-/// P[X >= hits] for X ~ Hypergeometric(population, successes, draws).
+/// P[X >= hits] for X ~ Hypergeometric(population, successes, draws): the
+/// pooled `precision_p_value` (SPEC §4.1), computed by the same exact pmf
+/// as the time-sliced convolution ([`crate::metrics::stats::hypergeom_sf_ge`]).
 pub fn precision_p_value(population: u64, successes: u64, draws: u64, hits: u64) -> f64 {
-    use statrs::distribution::{DiscreteCDF, Hypergeometric};
-    if hits == 0 {
-        return 1.0;
-    }
-    match Hypergeometric::new(population, successes, draws) {
-        Ok(h) => h.sf(hits - 1).clamp(0.0, 1.0),
-        Err(_) => f64::NAN,
-    }
+    crate::metrics::stats::hypergeom_sf_ge(population, successes, draws, hits)
 }
 
 fn pct(improvement: f64, base: f64) -> Option<f64> {

@@ -56,12 +56,25 @@ pub fn validate(value: &Value, file: &str) -> Result<()> {
 }
 
 /// Check a JSON file on disk (`gemscan validate FILE`).
+/// `-` reads standard input.
 pub fn validate_file(path: &Path) -> Result<()> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let io = |e: std::io::Error| Error::Io {
         path: name.clone(),
         source: e,
-    })?;
+    };
+    let text = if stdin {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).map_err(io)?;
+        t
+    } else {
+        std::fs::read_to_string(path).map_err(io)?
+    };
     let value: Value = serde_json::from_str(&text).map_err(|e| Error::Schema {
         file: name.clone(),
         pointer: "/".into(),
@@ -70,40 +83,122 @@ pub fn validate_file(path: &Path) -> Result<()> {
     validate(&value, &name)
 }
 
-/// Write `text` to `path` atomically: a temporary file in the same directory,
-/// flushed and synced, then renamed over the target. A failure leaves no file.
+/// Write `text` to `path` atomically: a temporary file in the target's
+/// directory, flushed and synced, then renamed over the target. A failure
+/// leaves no file (and an existing target untouched).
+///
+/// - A symbolic link is followed: its target is replaced, the link stays.
+/// - A path that exists but is not a regular file (a FIFO, a device such as
+///   `/dev/stdout`) cannot be replaced by a rename: it is opened and written
+///   in place, never swapped for a regular file.
+/// - The new file gets the permissions an ordinary `open` would give
+///   (0666 less the umask), or the existing target's permissions.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let name = path.display().to_string();
     let io = |e: std::io::Error| Error::Io {
         path: name.clone(),
         source: e,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let existing = match std::fs::metadata(path) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(e)),
     };
-    // tempfile's error names its random temporary path; report the
-    // directory and the OS reason instead.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".gemscan-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            let reason = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such directory".to_string(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                k => k.to_string(),
-            };
-            io(std::io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot create a file in directory {}: {reason}",
-                    dir.display()
-                ),
-            ))
-        })?;
-    tmp.write_all(text.as_bytes()).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
+    if let Some(m) = &existing {
+        if m.is_dir() {
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a directory (give a file path for the JSON report)",
+            )));
+        }
+        if !m.is_file() {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(io)?;
+            f.write_all(text.as_bytes()).map_err(io)?;
+            return f.flush().map_err(io);
+        }
+    }
+    let target = resolve_link(path).map_err(io)?;
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let stem = target
+        .file_name()
+        .map_or_else(|| "report".into(), |f| f.to_string_lossy().into_owned());
+    let (tmp_path, file) = create_temp(&dir, &stem).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        io(std::io::Error::new(
+            e.kind(),
+            format!(
+                "cannot create a file in directory {}: {reason}",
+                dir.display()
+            ),
+        ))
+    })?;
+    // Removes the temporary file unless it was renamed into place.
+    struct Cleanup<'a>(&'a Path, bool);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            if !self.1 {
+                let _ = std::fs::remove_file(self.0);
+            }
+        }
+    }
+    let mut guard = Cleanup(&tmp_path, false);
+    let mut file = file;
+    file.write_all(text.as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    drop(file);
+    if let Some(m) = &existing {
+        std::fs::set_permissions(&tmp_path, m.permissions()).map_err(io)?;
+    }
+    std::fs::rename(&tmp_path, &target).map_err(io)?;
+    guard.1 = true;
     Ok(())
+}
+
+/// The file a path names after following symbolic links (a dangling link's
+/// target too, so writing through it creates the target).
+fn resolve_link(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// A new, exclusively created temporary file `.<stem>.gemscan-<pid>-<n>.tmp`
+/// in `dir`, with the default permissions of `open` (0666 less the umask).
+fn create_temp(dir: &Path, stem: &str) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    let pid = std::process::id();
+    let mut last = None;
+    for n in 0..1000 {
+        let p = dir.join(format!(".{stem}.gemscan-{pid}-{n}.tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary file name")))
 }
