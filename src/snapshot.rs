@@ -608,6 +608,29 @@ struct ChunkParser<'h> {
     seed: u64,
 }
 
+/// The line of the quote that opens a field never closed before the end of
+/// `chunk` (which starts at a record boundary, outside quotes), if any.
+fn unclosed_quote_line(chunk: &[u8], first_line: u64) -> Option<u64> {
+    let mut open_at = None;
+    for i in memchr::memchr_iter(b'"', chunk) {
+        open_at = match open_at {
+            None => Some(i),
+            Some(_) => None,
+        };
+    }
+    open_at.map(|i| first_line + memchr::memchr_iter(b'\n', &chunk[..i]).count() as u64)
+}
+
+/// The input line an error names, if it names one.
+fn error_line(e: &Error) -> Option<u64> {
+    match e {
+        Error::Cell { line, .. } | Error::FieldCount { line, .. } | Error::Csv { line, .. } => {
+            Some(*line)
+        }
+        _ => None,
+    }
+}
+
 /// Whether the plain splitter reads `chunk` exactly as the csv crate does:
 /// no quotes, and every `\r` is part of a `\r\n` line end.
 fn is_plain(chunk: &[u8]) -> bool {
@@ -648,6 +671,19 @@ impl ChunkParser<'_> {
         };
         if is_plain(chunk) {
             self.parse_plain(chunk, first_line, &mut st)?;
+        } else if let Some(open_line) = unclosed_quote_line(chunk, first_line) {
+            // Only the last chunk can end inside quotes. The csv crate would
+            // read the rest of the file as one field and report a field
+            // count; say what is wrong instead, unless an earlier row fails.
+            let unclosed = Error::Csv {
+                file: self.header.file.clone(),
+                line: open_line,
+                message: "malformed CSV: a quoted field opened on this line is never closed".into(),
+            };
+            match self.parse_csv(chunk, first_line, &mut st) {
+                Err(e) if error_line(&e).is_some_and(|l| l < open_line) => return Err(e),
+                _ => return Err(unclosed),
+            }
         } else {
             self.parse_csv(chunk, first_line, &mut st)?;
         }

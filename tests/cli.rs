@@ -1241,3 +1241,22 @@ fn validate_reads_stdin() {
             "error: <stdin>: JSON does not match the gemscan schema at /",
         ));
 }
+
+/// Regression: an unterminated quote used to surface as a field-count error
+/// (the csv crate reads the rest of the file as one field).
+#[test]
+fn unterminated_quote_names_its_line() {
+    let c = Case::new(&format!(
+        "{HEAD}\nX,2024-01-01,0.5,1,1,0.1\n\"Y,2024-01-02,0.5,1,1,0.1\nZ,2024-01-03,0.5,1,1,0.1\n"
+    ));
+    c.fails(
+        &[],
+        1,
+        "data.csv:3: malformed CSV: a quoted field opened on this line is never closed",
+    );
+    // An earlier bad cell is still the first error in file order.
+    let c = Case::new(&format!(
+        "{HEAD}\nX,2024-01-01,abc,1,1,0.1\n\"Y,2024-01-02,0.5,1,1,0.1\n"
+    ));
+    c.fails(&[], 1, "data.csv:2: column f_A: \"abc\" is not a number");
+}
