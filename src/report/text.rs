@@ -32,6 +32,15 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
+/// `1 row`, `2 rows`.
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// Render the whole report.
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
@@ -65,9 +74,9 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         o,
-        "  p-value             {} (chance a random pick of {} rows{} does at least as well)",
+        "  p-value             {} (chance a random pick of {}{} does at least as well)",
         p_value(r.precision_p_value),
-        r.selected_rows,
+        plural(r.selected_rows, "row"),
         if r.time_slices.is_some() {
             ", per period,"
         } else {
@@ -103,8 +112,8 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "Time slices ({} periods by {})",
-            slices.len(),
+            "Time slices ({} by {})",
+            plural(slices.len() as u64, "period"),
             c.slice_by.as_deref().unwrap_or("?")
         );
         let _ = writeln!(
@@ -187,11 +196,11 @@ pub fn render(r: &Report) -> String {
         );
         let _ = writeln!(
             o,
-            "  per-date IC       mean {}, std {}, IR {} ({} dates)",
+            "  per-date IC       mean {}, std {}, IR {} ({})",
             opt(ic.ic_mean, 4),
             opt(ic.ic_std, 4),
             opt(ic.ic_ir, 4),
-            ic.periods
+            plural(ic.periods as u64, "date")
         );
         let _ = writeln!(
             o,
