@@ -15,7 +15,7 @@ use gemscan::metrics::classification::roc_auc;
 use gemscan::metrics::ic::kendall_tau_b;
 use gemscan::periods::SliceBy;
 use gemscan::rank::{Desc, Entry, TieBreak, TopK};
-use gemscan::score::{Scorer, Weights};
+use gemscan::score::{Scorer, Weights, CONFIDENCE_FEATURES, DEFAULT_ORDER};
 use gemscan::snapshot::{self, Header, ReadOptions, RowRef, RowSink, CHUNK_BYTES};
 
 /// Deterministic pseudo-random numbers in [0, 1) (xorshift64*).
@@ -134,21 +134,11 @@ fn numbers(c: &mut Criterion) {
 }
 
 fn scoring(c: &mut Criterion) {
-    let names: Vec<String> = [
-        "SentimentScore",
-        "AccumulationScore",
-        "OnchainActivity",
-        "LiquidityDepth",
-        "TokenomicsRisk",
-        "ContractSafety",
-        "NarrativeMomentum",
-        "CommunityGrowth",
-        "Recency",
-        "DataCompleteness",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let names: Vec<String> = DEFAULT_ORDER
+        .iter()
+        .chain(&CONFIDENCE_FEATURES)
+        .map(|s| s.to_string())
+        .collect();
     let scorer = Scorer::new(&Weights::default_table(), &names);
     let n = 1_000_000;
     let values = uniform(n * names.len(), 3);

@@ -13,19 +13,12 @@
 use std::io::Write;
 
 use crate::date::civil_from_days;
+use crate::score::{CONFIDENCE_FEATURES, DEFAULT_ORDER};
 
-const FEATURES: [&str; 10] = [
-    "SentimentScore",
-    "AccumulationScore",
-    "OnchainActivity",
-    "LiquidityDepth",
-    "TokenomicsRisk",
-    "ContractSafety",
-    "NarrativeMomentum",
-    "CommunityGrowth",
-    "Recency",
-    "DataCompleteness",
-];
+/// The gem-score features in table order, then the confidence inputs.
+fn features() -> impl Iterator<Item = &'static str> {
+    DEFAULT_ORDER.into_iter().chain(CONFIDENCE_FEATURES)
+}
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, fully specified.
 struct SplitMix64(u64);
@@ -49,7 +42,7 @@ impl SplitMix64 {
 pub fn generate(w: &mut impl Write, rows: u64, seed: u64, tokens: u64) -> std::io::Result<()> {
     let tokens = tokens.max(1);
     write!(w, "token,date")?;
-    for f in FEATURES {
+    for f in features() {
         write!(w, ",f_{f}")?;
     }
     writeln!(w, ",f_MarketCap,f_PriceChange7d,future_return_7d")?;
@@ -62,7 +55,7 @@ pub fn generate(w: &mut impl Write, rows: u64, seed: u64, tokens: u64) -> std::i
         line.clear();
         use std::fmt::Write as _;
         let _ = write!(line, "TK{tok:05},{y:04}-{m:02}-{d:02}");
-        for (j, _) in FEATURES.iter().enumerate() {
+        for j in 0..features().count() {
             let r = rng.below(1000);
             match r {
                 0..=1 => line.push(','),
