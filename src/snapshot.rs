@@ -231,12 +231,26 @@ const POW10: [f64; 23] = [
 /// std's parser. Every other cell goes to [`parse_number_general`].
 #[inline]
 pub fn parse_number(s: &[u8]) -> std::result::Result<Option<f64>, NumError> {
-    let n = s.len();
-    if n == 0 {
+    if s.is_empty() {
         return Ok(None);
     }
-    let neg = s[0] == b'-';
-    let mut i = usize::from(neg || s[0] == b'+');
+    match scan_simple(s) {
+        (Some(v), used) if used == s.len() => Ok(Some(v)),
+        _ => parse_number_general(s),
+    }
+}
+
+/// The hot-path grammar of [`parse_number`] on a prefix of `s`: the value if
+/// the prefix `[+-]digits[.digits]` qualifies for Clinger's fast path, and
+/// where the prefix ends (the first byte that does not fit the grammar).
+#[inline(always)]
+fn scan_simple(s: &[u8]) -> (Option<f64>, usize) {
+    let n = s.len();
+    let Some(&first) = s.first() else {
+        return (None, 0);
+    };
+    let neg = first == b'-';
+    let mut i = usize::from(neg || first == b'+');
     let mut mant = 0u64;
     let mut digits = 0usize;
     let mut dot = usize::MAX;
@@ -253,11 +267,11 @@ pub fn parse_number(s: &[u8]) -> std::result::Result<Option<f64>, NumError> {
         i += 1;
     }
     let decimals = if dot == usize::MAX { 0 } else { digits - dot };
-    if i != n || digits == 0 || digits > 19 || mant > (1u64 << 53) || decimals > 22 {
-        return parse_number_general(s);
+    if digits == 0 || digits > 19 || mant > (1u64 << 53) || decimals > 22 {
+        return (None, i);
     }
     let v = mant as f64 / POW10[decimals];
-    Ok(Some(if neg { -v } else { v }))
+    (Some(if neg { -v } else { v }), i)
 }
 
 /// Any other cell: missing markers, the full grammar of [`is_number`]
@@ -485,8 +499,9 @@ impl Header {
 
 /// Index one past the last record terminator in `buf`, if any: the last
 /// `\n` outside quotes (quote state starts closed: `buf` starts at a record).
-fn last_boundary(buf: &[u8]) -> Option<usize> {
-    if memchr::memchr(b'"', buf).is_none() {
+/// `may_quote: false` promises that `buf` holds no `"`.
+fn last_boundary(buf: &[u8], may_quote: bool) -> Option<usize> {
+    if !may_quote || memchr::memchr(b'"', buf).is_none() {
         return memchr::memrchr(b'\n', buf).map(|i| i + 1);
     }
     let mut in_quotes = false;
@@ -501,12 +516,40 @@ fn last_boundary(buf: &[u8]) -> Option<usize> {
     last
 }
 
-/// Pulls chunks of whole records out of a byte stream and hashes every
-/// byte it hands out, in order.
+/// Bytes are hashed and scanned in blocks of this size right after they are
+/// read, while they are still in the core's cache.
+const SCAN_BLOCK: usize = 256 << 10;
+
+/// What a scan of some bytes found: the `\n` count, and whether a `"` or a
+/// `\r` occurs (if neither does, the plain splitter applies as is).
+#[derive(Debug, Default, Clone, Copy)]
+struct Scan {
+    newlines: u64,
+    special: bool,
+}
+
+impl Scan {
+    fn of(b: &[u8]) -> Scan {
+        Scan {
+            newlines: memchr::memchr_iter(b'\n', b).count() as u64,
+            special: memchr::memchr2(b'"', b'\r', b).is_some(),
+        }
+    }
+
+    fn add(&mut self, o: Scan) {
+        self.newlines += o.newlines;
+        self.special |= o.special;
+    }
+}
+
+/// Pulls chunks of whole records out of a byte stream. Every byte is hashed
+/// once, in stream order, as it is read.
 struct Chunker<R> {
     input: R,
     /// Bytes read but not handed out yet (they start at a record boundary).
     pending: Vec<u8>,
+    /// The scan of `pending`.
+    pending_scan: Scan,
     eof: bool,
     hasher: Sha256,
     file: String,
@@ -520,8 +563,10 @@ impl<R: Read> Chunker<R> {
         }
     }
 
-    /// Read into `buf` until it holds `want` bytes or the input ends.
-    fn read_into(&mut self, buf: &mut Vec<u8>, want: usize) -> Result<()> {
+    /// Read into `buf` until it holds `want` bytes or the input ends; hash
+    /// the new bytes and add their scan to `scan`, block by block.
+    fn read_into(&mut self, buf: &mut Vec<u8>, want: usize, scan: &mut Scan) -> Result<()> {
+        let start = buf.len();
         while !self.eof && buf.len() < want {
             let need = (want - buf.len()) as u64;
             // `read_to_end` on a `Take` fills spare capacity without zeroing
@@ -534,38 +579,54 @@ impl<R: Read> Chunker<R> {
                 self.eof = true;
             }
         }
+        for block in buf[start..].chunks(SCAN_BLOCK) {
+            self.hasher.update(block);
+            scan.add(Scan::of(block));
+        }
         Ok(())
     }
 
     /// Make `pending` hold at least `want` bytes (or all that is left).
     fn fill(&mut self, want: usize) -> Result<()> {
         let mut buf = std::mem::take(&mut self.pending);
-        let r = self.read_into(&mut buf, want);
+        let mut scan = self.pending_scan;
+        let r = self.read_into(&mut buf, want, &mut scan);
         self.pending = buf;
+        self.pending_scan = scan;
         r
     }
 
+    /// Drop the first `n` bytes of `pending` (already hashed).
+    fn consume(&mut self, n: usize) {
+        self.pending.drain(..n);
+        self.pending_scan = Scan::of(&self.pending);
+    }
+
     /// The next chunk of whole records, in `buf` (reused: its capacity is
-    /// kept); `None` at the end of input.
-    fn next_chunk(&mut self, target: usize, mut buf: Vec<u8>) -> Result<Option<Vec<u8>>> {
+    /// kept), with its scan; `None` at the end of input.
+    fn next_chunk(&mut self, target: usize, mut buf: Vec<u8>) -> Result<Option<(Vec<u8>, Scan)>> {
         buf.clear();
         buf.append(&mut self.pending);
+        let mut scan = std::mem::take(&mut self.pending_scan);
         let mut want = target;
         loop {
-            self.read_into(&mut buf, want)?;
+            self.read_into(&mut buf, want, &mut scan)?;
             if buf.is_empty() {
                 return Ok(None);
             }
             let cut = if self.eof {
                 Some(buf.len())
             } else {
-                last_boundary(&buf)
+                last_boundary(&buf, scan.special)
             };
             if let Some(cut) = cut {
+                let tail = Scan::of(&buf[cut..]);
                 self.pending.extend_from_slice(&buf[cut..]);
+                self.pending_scan = tail;
                 buf.truncate(cut);
-                self.hasher.update(&buf);
-                return Ok(Some(buf));
+                // `special` stays as it was: at worst a needless full check.
+                scan.newlines -= tail.newlines;
+                return Ok(Some((buf, scan)));
             }
             // One record longer than the target: read on until it ends.
             want = buf.len() * 2;
@@ -592,6 +653,8 @@ struct ChunkState<S> {
     /// come together, so most date cells repeat the previous one.
     last_date: Vec<u8>,
     last_stamp: Option<Stamp>,
+    /// Features missing in the row [`ChunkParser::fast_record`] decodes.
+    missing: Vec<usize>,
 }
 
 struct ChunkParser<'h> {
@@ -645,7 +708,14 @@ impl ChunkParser<'_> {
     /// `first_line`. Quote-free chunks (ordinary market data) go through a
     /// plain splitter; anything else through the csv crate. Both give the
     /// same fields and line numbers.
-    fn parse<S: RowSink>(&self, chunk: &[u8], first_line: u64, sink: S) -> Result<ChunkResult<S>> {
+    /// `special: false` promises that `chunk` holds no `"` and no `\r`.
+    fn parse<S: RowSink>(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        special: bool,
+        sink: S,
+    ) -> Result<ChunkResult<S>> {
         let nf = self.header.features.len();
         let mut st = ChunkState {
             out: ChunkResult {
@@ -660,8 +730,9 @@ impl ChunkParser<'_> {
             values: vec![f64::NAN; nf],
             last_date: Vec::new(),
             last_stamp: None,
+            missing: Vec::new(),
         };
-        if is_plain(chunk) {
+        if !special || is_plain(chunk) {
             self.parse_plain(chunk, first_line, &mut st)?;
         } else if let Some(open_line) = unclosed_quote_line(chunk, first_line) {
             // Only the last chunk can end inside quotes. The csv crate would
@@ -682,9 +753,10 @@ impl ChunkParser<'_> {
         Ok(st.out)
     }
 
-    /// Split a quote-free chunk on the delimiter and `\n` (one SIMD scan),
-    /// dropping the `\r` of `\r\n`; blank lines are skipped, as the csv
-    /// crate skips them.
+    /// Read a quote-free chunk (every `\r` in a `\r\n`): each record goes
+    /// through [`Self::fast_record`]; a record it declines is split on the
+    /// delimiter (its line's `\r` dropped) and read by [`Self::record`].
+    /// Blank lines are skipped, as the csv crate skips them.
     fn parse_plain<S: RowSink>(
         &self,
         chunk: &[u8],
@@ -694,31 +766,28 @@ impl ChunkParser<'_> {
         let delim = self.opts.delimiter;
         let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.n_fields);
         let mut line = first_line;
-        let mut field_start = 0;
-        let strip_cr = |f: &'_ [u8]| -> usize { f.len() - usize::from(f.last() == Some(&b'\r')) };
-        for j in memchr::memchr2_iter(delim, b'\n', chunk) {
-            if chunk[j] == delim {
-                fields.push(&chunk[field_start..j]);
-                field_start = j + 1;
+        let mut pos = 0;
+        while pos < chunk.len() {
+            if let Some(next) = self.fast_record(chunk, pos, line, st) {
+                pos = next;
+                line += 1;
                 continue;
             }
-            let last = &chunk[field_start..j];
-            let last = &last[..strip_cr(last)];
-            if !(fields.is_empty() && last.is_empty()) {
-                fields.push(last);
-                self.record(st, fields.iter().copied(), fields.len(), line)?;
+            let eol = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
+            let text = &chunk[pos..eol];
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            if !text.is_empty() {
                 fields.clear();
+                let mut start = 0;
+                for j in memchr::memchr_iter(delim, text) {
+                    fields.push(&text[start..j]);
+                    start = j + 1;
+                }
+                fields.push(&text[start..]);
+                self.record(st, fields.iter().copied(), fields.len(), line)?;
             }
             line += 1;
-            field_start = j + 1;
-        }
-        if field_start < chunk.len() || !fields.is_empty() {
-            let last = &chunk[field_start..];
-            let last = &last[..strip_cr(last)];
-            if !(fields.is_empty() && last.is_empty()) {
-                fields.push(last);
-                self.record(st, fields.iter().copied(), fields.len(), line)?;
-            }
+            pos = eol + 1;
         }
         Ok(())
     }
@@ -845,18 +914,34 @@ impl ChunkParser<'_> {
                 }
             }
         }
+        if ret.is_none() && h.has_return && strict && self.opts.require_return {
+            let (col, raw) = ret_raw;
+            return Err(self.cell_err(line, col, raw, "is missing (--strict)"));
+        }
+        self.finish_row(st, token, stamp, ret, line);
+        Ok(())
+    }
+
+    /// Count and take a row whose cells are decoded (`st.values` holds its
+    /// features).
+    #[inline]
+    fn finish_row<S: RowSink>(
+        &self,
+        st: &mut ChunkState<S>,
+        token: &str,
+        stamp: Stamp,
+        ret: Option<f64>,
+        line: u64,
+    ) {
+        let q = &mut st.out.quality;
         q.rows_read += 1;
-        if ret.is_none() && h.has_return {
-            if strict && self.opts.require_return {
-                let (col, raw) = ret_raw;
-                return Err(self.cell_err(line, col, raw, "is missing (--strict)"));
-            }
+        if ret.is_none() && self.header.has_return {
             q.rows_missing_return += 1;
             q.first_missing_return_line.get_or_insert(line);
         }
         let key = row_key(self.seed, token.as_bytes(), stamp.nanos);
         st.out.fingerprints.push(key);
-        if strict {
+        if self.opts.strict {
             st.out.lines.push(line);
         }
         st.out.sink.push(&RowRef {
@@ -867,7 +952,148 @@ impl ChunkParser<'_> {
             ret,
             key,
         });
-        Ok(())
+    }
+
+    /// Where the field starting at `p` ends (the index of its terminator,
+    /// or `chunk.len()`), if it ends as column `last` or not says it must:
+    /// at a delimiter for every column but the last, at a line end for the
+    /// last. Also returns the field's bytes (a `\r` before `\n` dropped).
+    #[inline(always)]
+    fn field_at<'c>(&self, chunk: &'c [u8], p: usize, last: bool) -> Option<(&'c [u8], usize)> {
+        let delim = self.opts.delimiter;
+        match memchr::memchr2(delim, b'\n', &chunk[p..]) {
+            Some(i) if !last && chunk[p + i] == delim => Some((&chunk[p..p + i], p + i)),
+            Some(i) if last && chunk[p + i] == b'\n' => {
+                let raw = &chunk[p..p + i];
+                Some((raw.strip_suffix(b"\r").unwrap_or(raw), p + i))
+            }
+            None if last => {
+                let raw = &chunk[p..];
+                Some((raw.strip_suffix(b"\r").unwrap_or(raw), chunk.len()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a field of column `last`-or-not may end at `e` (see
+    /// [`Self::field_at`]); the chunk holds no `\r` outside `\r\n`.
+    #[inline(always)]
+    fn ends_at(&self, chunk: &[u8], e: usize, last: bool) -> bool {
+        match chunk.get(e) {
+            None => last,
+            Some(&b) if !last => b == self.opts.delimiter,
+            Some(&b) => b == b'\n' || (b == b'\r' && chunk.get(e + 1) == Some(&b'\n')),
+        }
+    }
+
+    /// The one-pass path of the plain splitter for the record at `pos`:
+    /// fields are found while they are decoded, numbers parsed in place.
+    /// On success the row is taken and the position after its line end is
+    /// returned. `None` (nothing taken or counted) for anything unusual — a
+    /// blank line, a field count, a bad cell, a `--strict` finding — which
+    /// the caller then reads through [`Self::record`], so errors and odd
+    /// cells are handled by exactly one piece of code.
+    #[inline]
+    fn fast_record<S: RowSink>(
+        &self,
+        chunk: &[u8],
+        pos: usize,
+        line: u64,
+        st: &mut ChunkState<S>,
+    ) -> Option<usize> {
+        let h = self.header;
+        let strict = self.opts.strict;
+        let last_col = h.n_fields.checked_sub(1)?;
+        let mut p = pos;
+        let mut token: &str = "";
+        let mut stamp = Stamp {
+            nanos: 0,
+            date_only: true,
+        };
+        let mut ret = None;
+        st.missing.clear();
+        for (col, action) in h.actions.iter().enumerate() {
+            let last = col == last_col;
+            let end = match *action {
+                Action::Value { feature, is_return } => {
+                    let (v, used) = scan_simple(&chunk[p..]);
+                    let (x, end) = match v {
+                        Some(v) if self.ends_at(chunk, p + used, last) => (Some(v), p + used),
+                        _ => {
+                            let (raw, end) = self.field_at(chunk, p, last)?;
+                            (parse_number(raw.trim_ascii()).ok()?, end)
+                        }
+                    };
+                    if let Some(j) = feature {
+                        st.values[j] = x.unwrap_or(f64::NAN);
+                        if x.is_none() {
+                            if strict {
+                                return None;
+                            }
+                            st.missing.push(j);
+                        }
+                    }
+                    if is_return {
+                        ret = x;
+                    }
+                    end
+                }
+                Action::Date => {
+                    let cached = st.last_stamp.filter(|_| {
+                        let n = st.last_date.len();
+                        chunk[p..].starts_with(&st.last_date) && self.ends_at(chunk, p + n, last)
+                    });
+                    match cached {
+                        Some(s) => {
+                            stamp = s;
+                            p + st.last_date.len()
+                        }
+                        None => {
+                            let (raw, end) = self.field_at(chunk, p, last)?;
+                            let d = raw.trim_ascii();
+                            stamp = match st.last_stamp {
+                                Some(s) if st.last_date == d => s,
+                                _ => {
+                                    let s = date::parse(d).ok()?;
+                                    st.last_date.clear();
+                                    st.last_date.extend_from_slice(d);
+                                    st.last_stamp = Some(s);
+                                    s
+                                }
+                            };
+                            end
+                        }
+                    }
+                }
+                Action::Token => {
+                    let (raw, end) = self.field_at(chunk, p, last)?;
+                    token = std::str::from_utf8(raw).ok()?.trim();
+                    if token.is_empty() {
+                        return None;
+                    }
+                    end
+                }
+                Action::Ignore => self.field_at(chunk, p, last)?.1,
+            };
+            p = if !last {
+                end + 1
+            } else if end == chunk.len() {
+                end
+            } else if chunk[end] == b'\r' {
+                end + 2
+            } else {
+                end + 1
+            };
+        }
+        if ret.is_none() && h.has_return && strict && self.opts.require_return {
+            return None;
+        }
+        let q = &mut st.out.quality;
+        for &j in &st.missing {
+            q.missing_feature_cells[j] += 1;
+        }
+        self.finish_row(st, token, stamp, ret, line);
+        Some(p)
     }
 }
 
@@ -885,6 +1111,7 @@ pub fn read<R: Read + Send, S: RowSink>(
     let mut chunker = Chunker {
         input,
         pending: Vec::new(),
+        pending_scan: Scan::default(),
         eof: false,
         hasher: Sha256::new(),
         file: file.to_string(),
@@ -894,8 +1121,7 @@ pub fn read<R: Read + Send, S: RowSink>(
     };
     chunker.fill(64 * 1024)?;
     if chunker.pending.starts_with(b"\xEF\xBB\xBF") {
-        chunker.hasher.update(&chunker.pending[..3]);
-        chunker.pending.drain(..3);
+        chunker.consume(3);
     }
     // The header is the first record after any blank lines; make sure it is
     // whole in `pending` before parsing it.
@@ -905,7 +1131,9 @@ pub fn read<R: Read + Send, S: RowSink>(
             .iter()
             .position(|b| !matches!(b, b'\n' | b'\r'));
         match start {
-            Some(s) if chunker.eof || last_boundary(&chunker.pending).is_some_and(|b| b > s) => {
+            Some(s)
+                if chunker.eof || last_boundary(&chunker.pending, true).is_some_and(|b| b > s) =>
+            {
                 break
             }
             None if chunker.eof => return Err(empty()),
@@ -936,13 +1164,13 @@ pub fn read<R: Read + Send, S: RowSink>(
         )
     };
     let header_lines = memchr::memchr_iter(b'\n', &chunker.pending[..end]).count() as u64;
-    chunker.hasher.update(&chunker.pending[..end]);
-    chunker.pending.drain(..end);
+    chunker.consume(end);
     run_chunks(chunker, header, 1 + header_lines, opts, seed, make_sink)
 }
 
-/// A chunk on its way to a parser: (index in the file, first line, bytes).
-type Job = (usize, u64, Vec<u8>);
+/// A chunk on its way to a parser: (index in the file, first line, whether
+/// a `"` or `\r` may occur in it, bytes).
+type Job = (usize, u64, bool, Vec<u8>);
 
 /// What comes back: a parsed chunk, a chunk skipped after an error, or a
 /// read error that ends the input at this index.
@@ -989,11 +1217,16 @@ fn run_chunks<R: Read + Send, S: RowSink>(
             let (job_rx, parser, cancel, make_sink) = (&job_rx, &parser, &cancel, &make_sink);
             scope.spawn(move || loop {
                 let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                let Ok((idx, line, chunk)) = job else { break };
+                let Ok((idx, line, special, chunk)) = job else {
+                    break;
+                };
                 let done = if cancel.load(Relaxed) {
                     Done::Skipped(idx)
                 } else {
-                    Done::Parsed(idx, parser.parse(&chunk, line, make_sink(parser.header)))
+                    Done::Parsed(
+                        idx,
+                        parser.parse(&chunk, line, special, make_sink(parser.header)),
+                    )
                 };
                 let _ = free_tx.send(chunk);
                 // Keep draining jobs even if the merger is gone, so the
@@ -1021,13 +1254,13 @@ fn run_chunks<R: Read + Send, S: RowSink>(
                     },
                 };
                 match chunker.next_chunk(target, buf) {
-                    Ok(Some(chunk)) => {
+                    Ok(Some((chunk, scan))) => {
                         read_bytes += chunk.len() as u64;
                         if let Some(p) = &opts.progress {
                             p(read_bytes);
                         }
-                        let lines = memchr::memchr_iter(b'\n', &chunk).count() as u64;
-                        if job_tx.send((idx, line, chunk)).is_err() {
+                        let lines = scan.newlines;
+                        if job_tx.send((idx, line, scan.special, chunk)).is_err() {
                             break;
                         }
                         idx += 1;
@@ -1292,14 +1525,23 @@ mod tests {
             proptest::prop_assert!(same(&parse_number(s.as_bytes()), &reference(s.as_bytes())), "{:?}", s);
         }
 
-        /// Quote-free chunks read the same through the plain splitter and
-        /// the csv crate: same rows, lines, values, errors.
+        /// Quote-free chunks read the same through the plain splitter (its
+        /// one-pass record path and the fallback it declines to) and the csv
+        /// crate: same rows, lines, values, counts, errors, strict or not.
         #[test]
         fn plain_splitter_matches_csv(
             rows in proptest::collection::vec(
-                (0u8..4, proptest::collection::vec("[0-9.]{0,4}|NA|x", 3), 0u8..6),
+                (
+                    0u8..6,
+                    proptest::collection::vec(
+                        "[0-9.]{0,4}|[+-]?[0-9]{1,3}(\\.[0-9]{0,3})?|NA|x| 1\\.5|2 |1e3|-|",
+                        4,
+                    ),
+                    0u8..7,
+                ),
                 0..12,
             ),
+            strict in proptest::bool::ANY,
         ) {
             let mut chunk = String::new();
             for (tok, cells, shape) in &rows {
@@ -1307,8 +1549,23 @@ mod tests {
                     0 => chunk.push('\n'),
                     1 => chunk.push_str("\r\n"),
                     _ => {
-                        chunk.push_str(&format!("T{tok},2024-01-0{}", 1 + tok));
-                        let n = if *shape == 5 { 2 } else { 3 };
+                        // Tokens 4 and 5: empty, padded; dates: valid, padded, bad.
+                        let token = match tok {
+                            4 => String::new(),
+                            5 => " T5 ".into(),
+                            t => format!("T{t}"),
+                        };
+                        let date = match tok {
+                            3 => " 2024-01-04".to_string(),
+                            5 => "2024-13-01".to_string(),
+                            t => format!("2024-01-0{}", 1 + t),
+                        };
+                        chunk.push_str(&format!("{token},{date}"));
+                        let n = match shape {
+                            5 => 2,
+                            6 => 4,
+                            _ => 3,
+                        };
                         for c in &cells[..n] {
                             chunk.push(',');
                             chunk.push_str(c);
@@ -1326,8 +1583,8 @@ mod tests {
             let opts = ReadOptions {
                 delimiter: b',',
                 return_col: "f_c".into(),
-                require_return: false,
-                strict: false,
+                require_return: true,
+                strict,
                 chunk_bytes: CHUNK_BYTES,
                 progress: None,
             };
@@ -1346,6 +1603,7 @@ mod tests {
                     values: vec![f64::NAN; nf],
                     last_date: Vec::new(),
                     last_stamp: None,
+                    missing: Vec::new(),
                 };
                 let r = if plain {
                     parser.parse_plain(chunk.as_bytes(), 7, &mut st)
