@@ -416,15 +416,28 @@ fn classification_from_groups(
     out.pr_auc = Some(ap);
 }
 
+/// Output elements per parallel task of the inversion-counting merge sort.
+const MERGE_TASK: usize = 8192;
+
 /// Stable bottom-up merge sort of `v` by `.0`, returning the number of
-/// inversions (pairs i < j with `v[i].0 > v[j].0`). Each level's merges run
-/// in parallel; the count is an integer, so it does not depend on threads.
+/// inversions (pairs i < j with `v[i].0 > v[j].0`). Every level is cut into
+/// output segments of [`MERGE_TASK`] elements merged in parallel (a segment
+/// inside one merge starts where the merge path says; see [`merge_split`]),
+/// so even the last, single merge uses every core. The count is an
+/// integer, so it does not depend on threads or segments.
 fn sort_count_inversions(v: &mut Vec<(f64, f64)>, buf: &mut Vec<(f64, f64)>) -> u64 {
+    sort_count_inversions_in(v, buf, MERGE_TASK)
+}
+
+/// [`sort_count_inversions`] with `task` output elements per parallel task
+/// (tests use tiny tasks so that segments start inside merges).
+fn sort_count_inversions_in(v: &mut Vec<Pair>, buf: &mut Vec<Pair>, task: usize) -> u64 {
     const RUN: usize = 32;
+    let task = task.max(1);
     let n = v.len();
     let mut inv: u64 = v
         .par_chunks_mut(RUN)
-        .with_min_len(2048)
+        .with_min_len((task / RUN).max(1))
         .map(insertion_count)
         .sum();
     if n <= RUN {
@@ -440,12 +453,10 @@ fn sort_count_inversions(v: &mut Vec<(f64, f64)>, buf: &mut Vec<(f64, f64)>) -> 
         } else {
             (&buf[..], &mut v[..])
         };
-        let min_len = ((1usize << 16) / (2 * width)).max(1);
-        inv += src
-            .par_chunks(2 * width)
-            .zip(dst.par_chunks_mut(2 * width))
-            .with_min_len(min_len)
-            .map(|(s, d)| merge_count(s, d, width))
+        inv += dst
+            .par_chunks_mut(task)
+            .enumerate()
+            .map(|(t, out)| merge_segment(src, out, t * task, width))
             .sum::<u64>();
         in_v = !in_v;
         width *= 2;
@@ -454,6 +465,42 @@ fn sort_count_inversions(v: &mut Vec<(f64, f64)>, buf: &mut Vec<(f64, f64)>) -> 
         std::mem::swap(v, buf);
     }
     inv
+}
+
+/// Fill `out` with the merged elements `start..start + out.len()` of one
+/// level (runs of `width` merged pairwise), counting the inversions that
+/// the right-run elements taken here resolve.
+fn merge_segment(src: &[Pair], out: &mut [Pair], start: usize, width: usize) -> u64 {
+    let n = src.len();
+    let end = start + out.len();
+    let mut inv = 0u64;
+    let mut pos = start;
+    while pos < end {
+        let base = pos / (2 * width) * (2 * width);
+        let mid = (base + width).min(n);
+        let stop = (base + 2 * width).min(n).min(end);
+        let (l, r) = (&src[base..mid], &src[mid..(base + 2 * width).min(n)]);
+        let (i, j) = merge_split(l, r, pos - base);
+        inv += merge_count(l, r, i, j, &mut out[pos - start..stop - start]);
+        pos = stop;
+    }
+    inv
+}
+
+/// Where the stable merge of `l` and `r` (ties from the left) has taken `k`
+/// elements: `(i, k - i)`, `i` from the left. Binary search on the merge
+/// path: the first `i` at which `l[i]` no longer precedes `r[k - i - 1]`.
+fn merge_split(l: &[Pair], r: &[Pair], k: usize) -> (usize, usize) {
+    let (mut lo, mut hi) = (k.saturating_sub(r.len()), k.min(l.len()));
+    while lo < hi {
+        let i = lo + (hi - lo) / 2;
+        if l[i].0 <= r[k - i - 1].0 {
+            lo = i + 1;
+        } else {
+            hi = i;
+        }
+    }
+    (lo, k - lo)
 }
 
 fn insertion_count(a: &mut [(f64, f64)]) -> u64 {
@@ -469,19 +516,15 @@ fn insertion_count(a: &mut [(f64, f64)]) -> u64 {
     inv
 }
 
-/// Merge the sorted runs `src[..mid]` and `src[mid..]` into `dst`, counting
-/// for each element taken from the right run the left elements it passes.
-fn merge_count(src: &[(f64, f64)], dst: &mut [(f64, f64)], mid: usize) -> u64 {
-    if src.len() <= mid {
-        dst.copy_from_slice(src);
-        return 0;
-    }
-    let (l, r) = src.split_at(mid);
-    let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
+/// Continue the stable merge of the sorted runs `l` and `r` from `l[i..]`
+/// and `r[j..]` until `dst` is full, counting for each element taken from
+/// the right run the left elements it passes.
+fn merge_count(l: &[Pair], r: &[Pair], mut i: usize, mut j: usize, dst: &mut [Pair]) -> u64 {
+    let mut k = 0usize;
     let mut inv = 0u64;
     // Branch-free step (the comparison is a coin flip on real data, so a
     // branch would mispredict half the time): same order, ties from the left.
-    while i < l.len() && j < r.len() {
+    while k < dst.len() && i < l.len() && j < r.len() {
         let (a, b) = (l[i], r[j]);
         let take_r = b.0 < a.0;
         dst[k] = if take_r { b } else { a };
@@ -490,9 +533,12 @@ fn merge_count(src: &[(f64, f64)], dst: &mut [(f64, f64)], mid: usize) -> u64 {
         i += usize::from(!take_r);
         k += 1;
     }
-    dst[k..k + l.len() - i].copy_from_slice(&l[i..]);
-    k += l.len() - i;
-    dst[k..].copy_from_slice(&r[j..]);
+    let rest = dst.len() - k;
+    if i == l.len() {
+        dst[k..].copy_from_slice(&r[j..j + rest]);
+    } else {
+        dst[k..].copy_from_slice(&l[i..i + rest]);
+    }
     inv
 }
 
@@ -718,4 +764,40 @@ pub fn universe_metrics(
         ClassificationMetrics::default()
     };
     (ic, classification)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inversions by definition, O(n^2).
+    fn naive_inversions(v: &[Pair]) -> u64 {
+        let mut c = 0;
+        for i in 0..v.len() {
+            for j in i + 1..v.len() {
+                c += u64::from(v[i].0 > v[j].0);
+            }
+        }
+        c
+    }
+
+    proptest::proptest! {
+        /// The segmented merge sort counts every inversion once and sorts
+        /// stably (ties keep their order: `.1` is the input index), for
+        /// segments that start anywhere inside a merge.
+        #[test]
+        fn segmented_merge_sort_counts_inversions(
+            keys in proptest::collection::vec(0u8..12, 0..300),
+            task in 1usize..80,
+        ) {
+            let input: Vec<Pair> = keys.iter().enumerate().map(|(i, &k)| (f64::from(k), i as f64)).collect();
+            let mut expected = input.clone();
+            expected.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut v = input.clone();
+            let mut buf = Vec::new();
+            let inv = sort_count_inversions_in(&mut v, &mut buf, task);
+            proptest::prop_assert_eq!(inv, naive_inversions(&input));
+            proptest::prop_assert_eq!(v, expected);
+        }
+    }
 }
