@@ -720,9 +720,11 @@ fn mean_std_ir(v: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>) {
 /// the IC block and the classification block (label = `ret > 0`,
 /// predictor = `score`). `day` as in [`daily_ic`].
 ///
-/// Cost: one parallel sort and one parallel merge sort of the n pairs, then
-/// the per-date pass; 32 bytes of scratch per row (freed before the per-date
-/// pass). Deterministic for any thread count and any row order.
+/// Cost: one parallel sort and one parallel merge sort of the n pairs, and
+/// the per-date pass (beside them when rows come grouped by day, else after
+/// them); 32 bytes of scratch per row, never more at once (the per-date pass
+/// of ungrouped rows needs 28 bytes per row, and runs after the 32 are
+/// freed). Deterministic for any thread count and any row order.
 /// Non-finite input or unequal lengths give all-null blocks.
 pub fn universe_metrics(
     score: &[f64],
@@ -733,15 +735,26 @@ pub fn universe_metrics(
     if ret.len() != n || day.len() != n {
         return (IcMetrics::default(), ClassificationMetrics::default());
     }
-    let hit = hit_rate(score, ret);
-    let st = match make_pairs(score, ret) {
-        Some(mut pairs) => {
-            let mut buf = Vec::new();
-            analyze(&mut pairs, &mut buf, Need::All)
-        }
-        None => PairStats::default(),
+    let pooled = || {
+        let hit = hit_rate(score, ret);
+        let st = match make_pairs(score, ret) {
+            Some(mut pairs) => {
+                let mut buf = Vec::new();
+                analyze(&mut pairs, &mut buf, Need::All)
+            }
+            None => PairStats::default(),
+        };
+        (hit, st)
     };
-    let daily = daily_ic(score, ret, day);
+    // Rows grouped by day need no per-row memory in the per-date pass, so it
+    // runs beside the pooled one (filling its sequential stretches); else
+    // after it, once the pooled scratch is freed.
+    let ((hit, st), daily) = if day.windows(2).all(|w| w[0] <= w[1]) {
+        rayon::join(pooled, || daily_ic_sorted(score, ret, day))
+    } else {
+        let p = pooled();
+        (p, daily_ic(score, ret, day))
+    };
     let ic = IcMetrics {
         pearson: st.pearson,
         pearson_p_value: st.pearson.and_then(|r| correlation_p_value(r, n)),
