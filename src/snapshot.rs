@@ -19,7 +19,11 @@ use crate::date::{self, Stamp};
 use crate::error::{Error, Result};
 
 /// Default target size of one chunk of records.
-pub const CHUNK_BYTES: usize = 4 << 20;
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// Size of the first chunk; each next one is twice as large, up to the
+/// target ([`ReadOptions::chunk_bytes`]).
+const FIRST_CHUNK_BYTES: usize = 256 << 10;
 
 /// How to read a snapshot file.
 #[derive(Clone)]
@@ -457,8 +461,8 @@ fn last_boundary(buf: &[u8], may_quote: bool) -> Option<usize> {
     last
 }
 
-/// Bytes are hashed and scanned in blocks of this size right after they are
-/// read, while they are still in the core's cache.
+/// Bytes are scanned in blocks of this size right after they are read,
+/// while they are still in the core's cache.
 const SCAN_BLOCK: usize = 256 << 10;
 
 /// What a scan of some bytes found: the `\n` count, and whether a `"` or a
@@ -483,8 +487,8 @@ impl Scan {
     }
 }
 
-/// Pulls chunks of whole records out of a byte stream. Every byte is hashed
-/// once, in stream order, as it is read.
+/// Pulls chunks of whole records out of a byte stream. It hashes what it
+/// consumes itself (BOM, header); the pipeline hashes the chunks.
 struct Chunker<R> {
     input: R,
     /// Bytes read but not handed out yet (they start at a record boundary).
@@ -504,8 +508,8 @@ impl<R: Read> Chunker<R> {
         }
     }
 
-    /// Read into `buf` until it holds `want` bytes or the input ends; hash
-    /// the new bytes and add their scan to `scan`, block by block.
+    /// Read into `buf` until it holds `want` bytes or the input ends; add
+    /// the scan of the new bytes to `scan`, block by block.
     fn read_into(&mut self, buf: &mut Vec<u8>, want: usize, scan: &mut Scan) -> Result<()> {
         let start = buf.len();
         while !self.eof && buf.len() < want {
@@ -521,7 +525,6 @@ impl<R: Read> Chunker<R> {
             }
         }
         for block in buf[start..].chunks(SCAN_BLOCK) {
-            self.hasher.update(block);
             scan.add(Scan::of(block));
         }
         Ok(())
@@ -537,8 +540,9 @@ impl<R: Read> Chunker<R> {
         r
     }
 
-    /// Drop the first `n` bytes of `pending` (already hashed).
+    /// Hash and drop the first `n` bytes of `pending` (the BOM, the header).
     fn consume(&mut self, n: usize) {
+        self.hasher.update(&self.pending[..n]);
         self.pending.drain(..n);
         self.pending_scan = Scan::of(&self.pending);
     }
@@ -1110,8 +1114,8 @@ pub fn read<R: Read + Send, S: RowSink>(
 }
 
 /// A chunk on its way to a parser: (index in the file, first line, whether
-/// a `"` or `\r` may occur in it, bytes).
-type Job = (usize, u64, bool, Vec<u8>);
+/// a `"` or `\r` may occur in it, bytes shared with the hasher).
+type Job = (usize, u64, bool, std::sync::Arc<Vec<u8>>);
 
 /// What comes back: a parsed chunk, a chunk skipped after an error, or a
 /// read error that ends the input at this index.
@@ -1128,7 +1132,7 @@ enum Done<S> {
 /// the thread count or on which parser finishes first. Chunk buffers are
 /// recycled and bounded in number, so memory does not grow with the file.
 fn run_chunks<R: Read + Send, S: RowSink>(
-    chunker: Chunker<R>,
+    mut chunker: Chunker<R>,
     header: Header,
     first_line: u64,
     opts: &ReadOptions,
@@ -1152,7 +1156,7 @@ fn run_chunks<R: Read + Send, S: RowSink>(
     let job_rx = Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done<S>>();
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
-    let (merged, chunker) = std::thread::scope(|scope| {
+    let (merged, hasher) = std::thread::scope(|scope| {
         for _ in 0..workers {
             let (done_tx, free_tx) = (done_tx.clone(), free_tx.clone());
             let (job_rx, parser, cancel, make_sink) = (&job_rx, &parser, &cancel, &make_sink);
@@ -1169,12 +1173,29 @@ fn run_chunks<R: Read + Send, S: RowSink>(
                         parser.parse(&chunk, line, special, make_sink(parser.header)),
                     )
                 };
-                let _ = free_tx.send(chunk);
+                // The hasher or the parser, whichever is done last, recycles.
+                if let Some(buf) = std::sync::Arc::into_inner(chunk) {
+                    let _ = free_tx.send(buf);
+                }
                 // Keep draining jobs even if the merger is gone, so the
                 // reader never blocks on a full queue.
                 let _ = done_tx.send(done);
             });
         }
+        // SHA-256 is sequential: its own thread hashes the chunks in file
+        // order, so the reader only reads and scans.
+        let (hash_tx, hash_rx) = mpsc::channel::<std::sync::Arc<Vec<u8>>>();
+        let mut hasher = std::mem::take(&mut chunker.hasher);
+        let hash_free = free_tx.clone();
+        let hashing = scope.spawn(move || {
+            for chunk in hash_rx {
+                hasher.update(&chunk[..]);
+                if let Some(buf) = std::sync::Arc::into_inner(chunk) {
+                    let _ = hash_free.send(buf);
+                }
+            }
+            hasher
+        });
         drop(free_tx);
         let reader_done = done_tx;
         let cancel_reader = &cancel;
@@ -1194,14 +1215,20 @@ fn run_chunks<R: Read + Send, S: RowSink>(
                         Err(_) => break,
                     },
                 };
-                match chunker.next_chunk(target, buf) {
+                // Small first chunks start the parsers early; sizes double
+                // up to the target (results never depend on chunking).
+                let want = target.min(FIRST_CHUNK_BYTES << idx.min(16));
+                match chunker.next_chunk(want, buf) {
                     Ok(Some((chunk, scan))) => {
                         read_bytes += chunk.len() as u64;
                         if let Some(p) = &opts.progress {
                             p(read_bytes);
                         }
                         let lines = scan.newlines;
-                        if job_tx.send((idx, line, scan.special, chunk)).is_err() {
+                        let chunk = std::sync::Arc::new(chunk);
+                        if hash_tx.send(chunk.clone()).is_err()
+                            || job_tx.send((idx, line, scan.special, chunk)).is_err()
+                        {
                             break;
                         }
                         idx += 1;
@@ -1215,7 +1242,6 @@ fn run_chunks<R: Read + Send, S: RowSink>(
                 }
             }
             drop(job_tx);
-            chunker
         });
 
         // Merge in file order; stop at the first error in file order.
@@ -1251,14 +1277,17 @@ fn run_chunks<R: Read + Send, S: RowSink>(
                 }
             }
         }
-        let chunker = match reader.join() {
-            Ok(c) => c,
+        if let Err(panic) = reader.join() {
+            std::panic::resume_unwind(panic);
+        }
+        let hasher = match hashing.join() {
+            Ok(h) => h,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        (failed.map_or(Ok(total), Err), chunker)
+        (failed.map_or(Ok(total), Err), hasher)
     });
     let merged = merged?;
-    let sha256 = hex(&chunker.hasher.finalize());
+    let sha256 = hex(&hasher.finalize());
     let (sink, mut quality, fingerprints, lines) = match merged {
         Some(t) => (t.sink, t.quality, t.fingerprints, t.lines),
         None => (
