@@ -186,6 +186,7 @@ fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
     let mut opts = opts;
     opts.read.progress = hook(&progress);
     let input = open(&a.input.data)?;
+    let schema = json::SchemaCheck::start();
     let result = backtest::run(input, &opts);
     if let Some(p) = &progress {
         p.finish();
@@ -193,7 +194,7 @@ fn backtest_cmd(a: &BacktestArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
     let (report, warnings) = result?;
     print_warnings(err, &a.input.data, &warnings);
     let value = json::to_value(&report)?;
-    json::validate(&value, "<report>")?;
+    schema.validate(&value, "<report>")?;
     let json_text = json::to_text(&value);
     let stdout_json = match a.json_output.as_deref() {
         Some("-") => true,
