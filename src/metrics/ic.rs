@@ -102,15 +102,19 @@ pub(crate) struct PairStats {
 /// Build `(x, y)` pairs (with `-0.0` mapped to `0.0`); `None` if the lengths
 /// differ or a value is not finite.
 pub(crate) fn make_pairs(x: &[f64], y: &[f64]) -> Option<Vec<(f64, f64)>> {
-    if x.len() != y.len() || !x.iter().chain(y).all(|v| v.is_finite()) {
+    if x.len() != y.len() {
         return None;
     }
-    Some(
-        x.iter()
-            .zip(y)
-            .map(|(&a, &b)| (stats::canon(a), stats::canon(b)))
-            .collect(),
-    )
+    let pair = |(&a, &b): (&f64, &f64)| (stats::canon(a), stats::canon(b));
+    let pairs: Vec<Pair> = if x.len() >= PAR_SORT_MIN {
+        x.par_iter().zip(y).map(pair).collect()
+    } else {
+        x.iter().zip(y).map(pair).collect()
+    };
+    pairs
+        .iter()
+        .all(|p| p.0.is_finite() && p.1.is_finite())
+        .then_some(pairs)
 }
 
 /// The bits of `x` as an unsigned key in `f64::total_cmp` order.
@@ -644,11 +648,12 @@ pub fn hit_rate(score: &[f64], ret: &[f64]) -> Option<f64> {
     if score.is_empty() || score.len() != ret.len() {
         return None;
     }
-    let hits = score
-        .iter()
-        .zip(ret)
-        .filter(|(&s, &r)| (s >= 50.0) == (r > 0.0))
-        .count();
+    let hit = |(&s, &r): (&f64, &f64)| (s >= 50.0) == (r > 0.0);
+    let hits = if score.len() >= PAR_SORT_MIN {
+        score.par_iter().zip(ret).filter(|&p| hit(p)).count()
+    } else {
+        score.iter().zip(ret).filter(|&p| hit(p)).count()
+    };
     Some(hits as f64 / score.len() as f64)
 }
 
