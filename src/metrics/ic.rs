@@ -227,6 +227,12 @@ struct Ties {
 }
 
 impl Ties {
+    fn merge(&mut self, o: Ties) {
+        self.pairs += o.pairs;
+        self.v0 += o.v0;
+        self.v1 += o.v1;
+    }
+
     fn add(&mut self, c: usize) {
         let c = c as u128;
         if c > 1 {
@@ -245,6 +251,17 @@ pub(crate) fn analyze(
     buf: &mut Vec<(f64, f64)>,
     need: Need,
 ) -> PairStats {
+    let parts = if pairs.len() >= PAR_SORT_MIN {
+        4 * rayon::current_num_threads()
+    } else {
+        1
+    };
+    analyze_in(pairs, buf, need, parts)
+}
+
+/// [`analyze`] with the tie-group scans cut into about `parts` segments
+/// (tests compare segmentations: the sums are exact, so they must agree).
+fn analyze_in(pairs: &mut Vec<Pair>, buf: &mut Vec<Pair>, need: Need, parts: usize) -> PairStats {
     let n = pairs.len();
     let mut out = PairStats {
         n,
@@ -254,62 +271,31 @@ pub(crate) fn analyze(
         return out;
     }
     sort_pairs(pairs);
-    out.pearson = pearson_of_pairs(pairs);
-
-    // x-tie groups: tie counts, joint ties, classification counts, 2*rank_x.
-    let mut xt = Ties::default();
-    let mut joint = 0u128;
-    let mut sum_rx2_pos = 0u128;
-    let mut sum_rx2_sq = 0u128;
-    let mut positives = 0u64;
-    let mut s = 0usize;
-    while s < n {
-        let xv = pairs[s].0;
-        let mut e = s + 1;
-        while e < n && pairs[e].0 == xv {
-            e += 1;
-        }
-        let c = e - s;
-        xt.add(c);
-        let rx2 = (s + 1 + e) as u128;
-        sum_rx2_sq += c as u128 * rx2 * rx2;
-        let group = &pairs[s..e];
-        // y is sorted within the group: positives are a suffix.
-        let pos = (c - group.partition_point(|p| p.1 <= 0.0)) as u64;
-        positives += pos;
-        sum_rx2_pos += rx2 * pos as u128;
-        // Joint ties: runs of equal y inside the group.
-        let mut a = 0;
-        while a < c {
-            let mut b = a + 1;
-            while b < c && group[b].1 == group[a].1 {
-                b += 1;
-            }
-            let k = (b - a) as u128;
-            joint += k * (k - 1) / 2;
-            a = b;
-        }
-        s = e;
-    }
+    let positives = count_par(pairs, |p| p.1 > 0.0);
     out.positives = positives;
+    // Read-only passes over the (x, y)-sorted pairs: Pearson, and the
+    // average precision (a float sum over the score groups, descending,
+    // kept sequential so that its order is fixed).
+    let (pearson, pr_auc) = rayon::join(
+        || pearson_of_pairs(pairs),
+        || {
+            (need == Need::All)
+                .then(|| average_precision(pairs, positives))
+                .flatten()
+        },
+    );
+    out.pearson = pearson;
+    out.pr_auc = pr_auc;
 
+    // x-tie groups, in parallel segments that start at a group: tie counts,
+    // joint ties, the rank sums; then each pair becomes (y, 2*rank_x)
+    // (2*rank_x <= 2n+1 is exact in f64). Integer sums: order-free.
+    let x = segments_by(pairs, parts, |p| p.0)
+        .into_par_iter()
+        .map(|(lo, seg)| x_groups(lo, seg))
+        .reduce(XGroups::default, XGroups::add);
     if need == Need::All {
-        classification_from_groups(pairs, positives, sum_rx2_pos, &mut out);
-    }
-
-    // Replace each pair by (y, 2*rank_x); 2*rank_x <= 2n+1 is exact in f64.
-    let mut s = 0usize;
-    while s < n {
-        let xv = pairs[s].0;
-        let mut e = s + 1;
-        while e < n && pairs[e].0 == xv {
-            e += 1;
-        }
-        let rx2 = (s + 1 + e) as f64;
-        for p in &mut pairs[s..e] {
-            *p = (p.1, rx2);
-        }
-        s = e;
+        out.roc_auc = roc_auc_from_ranks(n as u64, positives, x.sum_rx2_pos);
     }
     let discordant = if need == Need::All {
         sort_count_inversions(pairs, buf)
@@ -322,26 +308,13 @@ pub(crate) fn analyze(
         0
     };
 
-    // y-tie groups.
-    let mut yt = Ties::default();
-    let mut sum_rxry = 0u128;
-    let mut sum_ry2_sq = 0u128;
-    let mut s = 0usize;
-    while s < n {
-        let yv = pairs[s].0;
-        let mut e = s + 1;
-        let mut srx = pairs[s].1 as u128;
-        while e < n && pairs[e].0 == yv {
-            srx += pairs[e].1 as u128;
-            e += 1;
-        }
-        let c = e - s;
-        yt.add(c);
-        let ry2 = (s + 1 + e) as u128;
-        sum_rxry += ry2 * srx;
-        sum_ry2_sq += c as u128 * ry2 * ry2;
-        s = e;
-    }
+    // y-tie groups, in parallel segments that start at a group.
+    let y = segments_by(pairs, parts, |p| p.0)
+        .into_par_iter()
+        .map(|(lo, seg)| y_groups(lo, seg))
+        .reduce(YGroups::default, YGroups::add);
+    let (xt, joint, sum_rx2_sq) = (x.ties, x.joint, x.sum_rx2_sq);
+    let (yt, sum_rxry, sum_ry2_sq) = (y.ties, y.sum_rxry, y.sum_ry2_sq);
 
     // Spearman: Pearson of the ranks, exact in integers (ranks doubled).
     let nn = n as u128;
@@ -358,6 +331,143 @@ pub(crate) fn analyze(
         kendall_from_counts(n, xt, yt, joint, discordant, &mut out);
     }
     out
+}
+
+/// How many pairs satisfy `f` (in parallel for large inputs).
+fn count_par(v: &[Pair], f: impl Fn(&Pair) -> bool + Sync) -> u64 {
+    if v.len() >= PAR_SORT_MIN {
+        v.par_iter().filter(|p| f(p)).count() as u64
+    } else {
+        v.iter().filter(|p| f(p)).count() as u64
+    }
+}
+
+/// Cut `v` into about `parts` mutable segments, each starting at a group
+/// of equal `key` (a group never spans two segments), with their offsets.
+fn segments_by<'a>(
+    v: &'a mut [Pair],
+    parts: usize,
+    key: impl Fn(&Pair) -> f64,
+) -> Vec<(usize, &'a mut [Pair])> {
+    let n = v.len();
+    let mut cuts = vec![0usize];
+    for t in 1..parts.max(1) {
+        let mut c = (n * t / parts).max(*cuts.last().unwrap_or(&0));
+        while c > 0 && c < n && key(&v[c]) == key(&v[c - 1]) {
+            c += 1;
+        }
+        if c < n && c > *cuts.last().unwrap_or(&0) {
+            cuts.push(c);
+        }
+    }
+    let mut out = Vec::with_capacity(cuts.len());
+    let mut rest = v;
+    for w in cuts.windows(2) {
+        let (seg, tail) = rest.split_at_mut(w[1] - w[0]);
+        out.push((w[0], seg));
+        rest = tail;
+    }
+    out.push((*cuts.last().unwrap_or(&0), rest));
+    out
+}
+
+/// Sums over the x-tie groups of one segment (see [`analyze`]).
+#[derive(Default)]
+struct XGroups {
+    ties: Ties,
+    joint: u128,
+    sum_rx2_pos: u128,
+    sum_rx2_sq: u128,
+}
+
+impl XGroups {
+    fn add(mut self, o: XGroups) -> XGroups {
+        self.ties.merge(o.ties);
+        self.joint += o.joint;
+        self.sum_rx2_pos += o.sum_rx2_pos;
+        self.sum_rx2_sq += o.sum_rx2_sq;
+        self
+    }
+}
+
+/// The x-tie groups of `seg` (pairs sorted by (x, y), starting at a group;
+/// `lo` = its offset): their sums, and each pair replaced by (y, 2*rank_x).
+fn x_groups(lo: usize, seg: &mut [Pair]) -> XGroups {
+    let mut g = XGroups::default();
+    let n = seg.len();
+    let mut s = 0usize;
+    while s < n {
+        let xv = seg[s].0;
+        let mut e = s + 1;
+        while e < n && seg[e].0 == xv {
+            e += 1;
+        }
+        let c = e - s;
+        g.ties.add(c);
+        let rx2 = (lo + s + 1 + lo + e) as u128;
+        g.sum_rx2_sq += c as u128 * rx2 * rx2;
+        let group = &mut seg[s..e];
+        // y is sorted within the group: positives are a suffix.
+        let pos = (c - group.partition_point(|p| p.1 <= 0.0)) as u128;
+        g.sum_rx2_pos += rx2 * pos;
+        // Joint ties: runs of equal y inside the group.
+        let mut a = 0;
+        while a < c {
+            let mut b = a + 1;
+            while b < c && group[b].1 == group[a].1 {
+                b += 1;
+            }
+            let k = (b - a) as u128;
+            g.joint += k * (k - 1) / 2;
+            a = b;
+        }
+        let r = rx2 as f64;
+        for p in group.iter_mut() {
+            *p = (p.1, r);
+        }
+        s = e;
+    }
+    g
+}
+
+/// Sums over the y-tie groups of one segment of the (y, 2*rank_x) pairs
+/// sorted by y.
+#[derive(Default)]
+struct YGroups {
+    ties: Ties,
+    sum_rxry: u128,
+    sum_ry2_sq: u128,
+}
+
+impl YGroups {
+    fn add(mut self, o: YGroups) -> YGroups {
+        self.ties.merge(o.ties);
+        self.sum_rxry += o.sum_rxry;
+        self.sum_ry2_sq += o.sum_ry2_sq;
+        self
+    }
+}
+
+fn y_groups(lo: usize, seg: &mut [Pair]) -> YGroups {
+    let mut g = YGroups::default();
+    let n = seg.len();
+    let mut s = 0usize;
+    while s < n {
+        let yv = seg[s].0;
+        let mut e = s + 1;
+        let mut srx = seg[s].1 as u128;
+        while e < n && seg[e].0 == yv {
+            srx += seg[e].1 as u128;
+            e += 1;
+        }
+        let c = e - s;
+        g.ties.add(c);
+        let ry2 = (lo + s + 1 + lo + e) as u128;
+        g.sum_rxry += ry2 * srx;
+        g.sum_ry2_sq += c as u128 * ry2 * ry2;
+        s = e;
+    }
+    g
 }
 
 /// Kendall tau-b and its asymptotic p-value from the tie and swap counts,
@@ -404,25 +514,26 @@ fn kendall_from_counts(
     }
 }
 
-/// ROC AUC (Mann-Whitney with average ranks) and average precision from the
-/// pairs sorted by `(score, return)`.
-fn classification_from_groups(
-    pairs: &[(f64, f64)],
-    positives: u64,
-    sum_rx2_pos: u128,
-    out: &mut PairStats,
-) {
-    let n = pairs.len() as u64;
+/// ROC AUC (Mann-Whitney with average ranks) from the sum of the doubled
+/// average ranks of the positives; `None` without both classes.
+fn roc_auc_from_ranks(n: u64, positives: u64, sum_rx2_pos: u128) -> Option<f64> {
     let negatives = n - positives;
     if positives == 0 || negatives == 0 {
-        return;
+        return None;
     }
     // 2U = sum(2 * rank of positives) - P(P+1).
     let p = positives as u128;
     let two_u = sum_rx2_pos - p * (p + 1);
-    out.roc_auc = Some(two_u as f64 / (2.0 * positives as f64 * negatives as f64));
-    // Average precision: thresholds at each distinct score, descending;
-    // AP = sum over thresholds of (recall step) * precision.
+    Some(two_u as f64 / (2.0 * positives as f64 * negatives as f64))
+}
+
+/// Average precision from the pairs sorted by `(score, return)`:
+/// thresholds at each distinct score, descending; AP = sum over thresholds
+/// of (recall step) * precision. `None` without both classes.
+fn average_precision(pairs: &[Pair], positives: u64) -> Option<f64> {
+    if positives == 0 || positives == pairs.len() as u64 {
+        return None;
+    }
     let pf = positives as f64;
     let mut tp = 0u64;
     let mut seen = 0u64;
@@ -443,7 +554,7 @@ fn classification_from_groups(
         }
         e = s;
     }
-    out.pr_auc = Some(ap);
+    Some(ap)
 }
 
 /// Output elements per parallel task of the inversion-counting merge sort.
@@ -826,6 +937,21 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The tie-group scans give the same statistics however they are
+        /// cut into segments (heavy ties in x, in y and joint).
+        #[test]
+        fn segmented_scans_agree(
+            xy in proptest::collection::vec((0u8..9, -3i8..4), 1..400),
+            parts in 2usize..12,
+        ) {
+            let pairs: Vec<Pair> = xy.iter().map(|&(x, y)| (f64::from(x), f64::from(y) / 2.0)).collect();
+            let run = |parts: usize| {
+                let (mut v, mut buf) = (pairs.clone(), Vec::new());
+                format!("{:?}", analyze_in(&mut v, &mut buf, Need::All, parts))
+            };
+            proptest::prop_assert_eq!(run(1), run(parts));
+        }
+
         /// Sorting by integer keys is sorting by `total_cmp` on (x, y), and
         /// the keys map back to the same bits (any f64, NaN and -0 too).
         #[test]
