@@ -344,11 +344,11 @@ fn count_par(v: &[Pair], f: impl Fn(&Pair) -> bool + Sync) -> u64 {
 
 /// Cut `v` into about `parts` mutable segments, each starting at a group
 /// of equal `key` (a group never spans two segments), with their offsets.
-fn segments_by<'a>(
-    v: &'a mut [Pair],
+fn segments_by(
+    v: &mut [Pair],
     parts: usize,
     key: impl Fn(&Pair) -> f64,
-) -> Vec<(usize, &'a mut [Pair])> {
+) -> Vec<(usize, &mut [Pair])> {
     let n = v.len();
     let mut cuts = vec![0usize];
     for t in 1..parts.max(1) {
