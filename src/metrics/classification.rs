@@ -1,8 +1,7 @@
 //! Classification metrics of the score as a predictor of `return > 0`
 //! (SPEC §6 "Classification"). O(n log n): one sort of (score, label).
 
-use super::ic::{analyze, Need};
-use super::stats;
+use super::ic::{analyze, pair_key, Key, Need};
 use serde::Serialize;
 
 /// Every key of `extended_metrics.classification` (SPEC §11).
@@ -41,9 +40,9 @@ fn base_rate_of(positives: u64, n: u64) -> Option<f64> {
     (n > 0).then(|| positives as f64 / n as f64)
 }
 
-/// Pairs (score, 1.0 for positive / 0.0 for negative); `None` on a length
+/// Keys of (score, 1.0 for positive / 0.0 for negative); `None` on a length
 /// mismatch or a non-finite score.
-fn labelled_pairs(score: &[f64], positive: &[bool]) -> Option<Vec<(f64, f64)>> {
+fn labelled_pairs(score: &[f64], positive: &[bool]) -> Option<Vec<Key>> {
     if score.len() != positive.len() || !score.iter().all(|v| v.is_finite()) {
         return None;
     }
@@ -51,7 +50,7 @@ fn labelled_pairs(score: &[f64], positive: &[bool]) -> Option<Vec<(f64, f64)>> {
         score
             .iter()
             .zip(positive)
-            .map(|(&s, &p)| (stats::canon(s), if p { 1.0 } else { 0.0 }))
+            .map(|(&s, &p)| pair_key(s, if p { 1.0 } else { 0.0 }))
             .collect(),
     )
 }
