@@ -4,19 +4,27 @@
 //!
 //! # How it is computed (one sort, one merge sort)
 //! All three correlations come from one pass over the pairs `(x, y)`
-//! (`x` = score, `y` = return), Knight's O(n log n) algorithm:
-//! 1. sort the pairs by `(x, y)` (rayon `par_sort_unstable_by`);
+//! (`x` = score, `y` = return), Knight's O(n log n) algorithm, on 128-bit
+//! integer keys ([`Key`]: `order_key(x)` high, `order_key(y)` low, so that
+//! integer order is `(x, y)` order under `f64::total_cmp`):
+//! 1. sort the keys (rayon `par_sort_unstable`: an integer sort);
 //! 2. Pearson by two passes over the sorted pairs (sums in fixed-size chunks
 //!    combined in order, so the sum order is canonical: independent of the
-//!    input row order and of the thread count);
-//! 3. one scan of the `x`-tie groups gives the tie counts, the joint ties and
-//!    twice the average rank of `x` (an exact integer);
-//! 4. a bottom-up merge sort on `y` (parallel per level) counts the
-//!    discordant pairs (swaps) and carries the `x` ranks along;
+//!    input row order and of the thread count), and beside it the average
+//!    precision (sequential, in a fixed order);
+//! 3. one scan of the `x`-tie groups (parallel segments cut at group
+//!    starts) gives the tie counts, the joint ties and twice the average
+//!    rank of `x` (an exact integer), and rewrites each key to
+//!    `(order_key(y), 2 * rank_x)`;
+//! 4. a bottom-up merge sort of the rewritten keys (every level in
+//!    parallel output segments) counts the discordant pairs: the keys come
+//!    in `x` order, so for equal `y` the rank never decreases along the
+//!    array, and whole-key inversions are exactly the pairs where `y` falls
+//!    while `x` rises strictly;
 //! 5. one scan of the `y`-tie groups gives the `y` tie counts and the exact
 //!    integer `sum(rank_x * rank_y)`, hence Spearman in exact arithmetic.
 //!
-//! Scratch memory: 32 bytes per pair (the pairs and one merge buffer).
+//! Scratch memory: 32 bytes per pair (the keys and one merge buffer).
 //! Inputs must be finite (`-0.0` and `0.0` are the same value).
 
 use super::classification::ClassificationMetrics;
