@@ -461,8 +461,8 @@ fn last_boundary(buf: &[u8], may_quote: bool) -> Option<usize> {
     last
 }
 
-/// Bytes are scanned in blocks of this size right after they are read,
-/// while they are still in the core's cache.
+/// Freshly read bytes are scanned in blocks of this size, one pass per
+/// block for both scans (a chunk of up to ~1 MB is read first).
 const SCAN_BLOCK: usize = 256 << 10;
 
 /// What a scan of some bytes found: the `\n` count, and whether a `"` or a
@@ -1217,7 +1217,7 @@ fn run_chunks<R: Read + Send, S: RowSink>(
                 };
                 // Small first chunks start the parsers early; sizes double
                 // up to the target (results never depend on chunking).
-                let want = target.min(FIRST_CHUNK_BYTES << idx.min(16));
+                let want = target.min(FIRST_CHUNK_BYTES.saturating_mul(1 << idx.min(16)));
                 match chunker.next_chunk(want, buf) {
                     Ok(Some((chunk, scan))) => {
                         read_bytes += chunk.len() as u64;
