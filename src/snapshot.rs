@@ -589,15 +589,42 @@ struct ChunkResult<S> {
     lines: Vec<u64>,
 }
 
+/// The last date cell parsed and its value: rows of one snapshot date come
+/// together, so most date cells repeat the previous one.
+#[derive(Default)]
+struct DateCache {
+    text: Vec<u8>,
+    stamp: Option<Stamp>,
+}
+
+impl DateCache {
+    /// Parse a trimmed date cell, from the cache when it repeats.
+    fn parse(&mut self, d: &[u8]) -> std::result::Result<Stamp, date::DateError> {
+        match self.stamp {
+            Some(s) if self.text == d => Ok(s),
+            _ => {
+                let s = date::parse(d)?;
+                self.text.clear();
+                self.text.extend_from_slice(d);
+                self.stamp = Some(s);
+                Ok(s)
+            }
+        }
+    }
+
+    /// The cached date and its length, if `rest` starts with its text.
+    fn prefix_of(&self, rest: &[u8]) -> Option<(Stamp, usize)> {
+        let s = self.stamp?;
+        rest.starts_with(&self.text).then_some((s, self.text.len()))
+    }
+}
+
 /// The per-chunk state while its rows are parsed.
 struct ChunkState<S> {
     out: ChunkResult<S>,
     /// Feature values of the current row (NaN = missing).
     values: Vec<f64>,
-    /// The last date cell parsed and its value: rows of one snapshot date
-    /// come together, so most date cells repeat the previous one.
-    last_date: Vec<u8>,
-    last_stamp: Option<Stamp>,
+    dates: DateCache,
     /// Features missing in the row [`ChunkParser::fast_record`] decodes.
     missing: Vec<usize>,
 }
@@ -673,8 +700,7 @@ impl ChunkParser<'_> {
                 lines: Vec::new(),
             },
             values: vec![f64::NAN; nf],
-            last_date: Vec::new(),
-            last_stamp: None,
+            dates: DateCache::default(),
             missing: Vec::new(),
         };
         if !special || is_plain(chunk) {
@@ -822,18 +848,10 @@ impl ChunkParser<'_> {
                     }
                 }
                 Action::Date => {
-                    let d = raw.trim_ascii();
-                    stamp = match st.last_stamp {
-                        Some(s) if st.last_date == d => s,
-                        _ => {
-                            let s = date::parse(d)
-                                .map_err(|e| self.cell_err(line, col, raw, &e.to_string()))?;
-                            st.last_date.clear();
-                            st.last_date.extend_from_slice(d);
-                            st.last_stamp = Some(s);
-                            s
-                        }
-                    };
+                    stamp = st
+                        .dates
+                        .parse(raw.trim_ascii())
+                        .map_err(|e| self.cell_err(line, col, raw, &e.to_string()))?;
                 }
                 Action::Value { feature, is_return } => {
                     let x = parse_number(raw.trim_ascii()).map_err(|e| {
@@ -984,28 +1002,18 @@ impl ChunkParser<'_> {
                     end
                 }
                 Action::Date => {
-                    let cached = st.last_stamp.filter(|_| {
-                        let n = st.last_date.len();
-                        chunk[p..].starts_with(&st.last_date) && self.ends_at(chunk, p + n, last)
-                    });
+                    let cached = st
+                        .dates
+                        .prefix_of(&chunk[p..])
+                        .filter(|&(_, n)| self.ends_at(chunk, p + n, last));
                     match cached {
-                        Some(s) => {
+                        Some((s, n)) => {
                             stamp = s;
-                            p + st.last_date.len()
+                            p + n
                         }
                         None => {
                             let (raw, end) = self.field_at(chunk, p, last)?;
-                            let d = raw.trim_ascii();
-                            stamp = match st.last_stamp {
-                                Some(s) if st.last_date == d => s,
-                                _ => {
-                                    let s = date::parse(d).ok()?;
-                                    st.last_date.clear();
-                                    st.last_date.extend_from_slice(d);
-                                    st.last_stamp = Some(s);
-                                    s
-                                }
-                            };
+                            stamp = st.dates.parse(raw.trim_ascii()).ok()?;
                             end
                         }
                     }
@@ -1581,8 +1589,7 @@ mod tests {
                         lines: Vec::new(),
                     },
                     values: vec![f64::NAN; nf],
-                    last_date: Vec::new(),
-                    last_stamp: None,
+                    dates: DateCache::default(),
                     missing: Vec::new(),
                 };
                 let r = if plain {

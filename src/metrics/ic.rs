@@ -38,8 +38,8 @@ use serde::Serialize;
 /// `2 * rank_x` low (see [`analyze`]).
 pub(crate) type Key = u128;
 
-/// Above this many pairs the sort runs in parallel.
-const PAR_SORT_MIN: usize = 1 << 16;
+/// From this many pairs on, the sorts and the O(n) passes run in parallel.
+const PAR_MIN: usize = 1 << 16;
 
 /// A correlation coefficient with its two-sided p-value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -136,18 +136,11 @@ pub(crate) fn make_keys(x: &[f64], y: &[f64]) -> Option<Vec<Key>> {
     if x.len() != y.len() {
         return None;
     }
-    let finite = |(&a, &b): (&f64, &f64)| a.is_finite() && b.is_finite();
-    let key = |(&a, &b): (&f64, &f64)| pair_key(a, b);
-    if x.len() >= PAR_SORT_MIN {
-        x.par_iter()
-            .zip(y)
-            .all(finite)
-            .then(|| x.par_iter().zip(y).map(key).collect())
+    let key = |(&a, &b): (&f64, &f64)| (a.is_finite() && b.is_finite()).then(|| pair_key(a, b));
+    if x.len() >= PAR_MIN {
+        x.par_iter().zip(y).map(key).collect()
     } else {
-        x.iter()
-            .zip(y)
-            .all(finite)
-            .then(|| x.iter().zip(y).map(key).collect())
+        x.iter().zip(y).map(key).collect()
     }
 }
 
@@ -166,7 +159,7 @@ fn from_order_key(k: u64) -> f64 {
 /// float pairs with a `total_cmp` comparator (10^7 pairs: ~0.2 s against
 /// ~0.35 s here). Equal keys are equal pairs, so the result is unique.
 fn sort_keys(keys: &mut [Key]) {
-    if keys.len() >= PAR_SORT_MIN {
+    if keys.len() >= PAR_MIN {
         keys.par_sort_unstable();
     } else {
         keys.sort_unstable();
@@ -270,7 +263,7 @@ impl Ties {
 /// overwritten); `buf` is the merge buffer. The classification label is
 /// `y > 0`.
 pub(crate) fn analyze(pairs: &mut Vec<Key>, buf: &mut Vec<Key>, need: Need) -> PairStats {
-    let parts = if pairs.len() >= PAR_SORT_MIN {
+    let parts = if pairs.len() >= PAR_MIN {
         4 * rayon::current_num_threads()
     } else {
         1
@@ -353,7 +346,7 @@ fn analyze_in(pairs: &mut Vec<Key>, buf: &mut Vec<Key>, need: Need, parts: usize
 
 /// How many keys satisfy `f` (in parallel for large inputs).
 fn count_par(v: &[Key], f: impl Fn(&Key) -> bool + Sync) -> u64 {
-    if v.len() >= PAR_SORT_MIN {
+    if v.len() >= PAR_MIN {
         v.par_iter().filter(|p| f(p)).count() as u64
     } else {
         v.iter().filter(|p| f(p)).count() as u64
@@ -775,7 +768,7 @@ pub fn hit_rate(score: &[f64], ret: &[f64]) -> Option<f64> {
         return None;
     }
     let hit = |(&s, &r): (&f64, &f64)| (s >= 50.0) == (r > 0.0);
-    let hits = if score.len() >= PAR_SORT_MIN {
+    let hits = if score.len() >= PAR_MIN {
         score.par_iter().zip(ret).filter(|&p| hit(p)).count()
     } else {
         score.iter().zip(ret).filter(|&p| hit(p)).count()
