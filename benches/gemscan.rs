@@ -18,17 +18,10 @@ use gemscan::rank::{Desc, Entry, TieBreak, TopK};
 use gemscan::score::{Scorer, Weights, CONFIDENCE_FEATURES, DEFAULT_ORDER};
 use gemscan::snapshot::{self, Header, ReadOptions, RowRef, RowSink, CHUNK_BYTES};
 
-/// Deterministic pseudo-random numbers in [0, 1) (xorshift64*).
+/// Deterministic pseudo-random numbers in [0, 1) (the generator's SplitMix64).
 fn uniform(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s >> 12;
-            s ^= s << 25;
-            s ^= s >> 27;
-            (s.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
+    let mut g = gemscan::synth::SplitMix64(seed);
+    (0..n).map(|_| g.unit()).collect()
 }
 
 /// Scores on a 0.01 grid (ties, like gem scores) and returns related to them.

@@ -20,11 +20,15 @@ fn features() -> impl Iterator<Item = &'static str> {
     DEFAULT_ORDER.into_iter().chain(CONFIDENCE_FEATURES)
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, fully specified.
-struct SplitMix64(u64);
+/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, fully specified; the
+/// state is the tuple field (any seed). Also the tests' and benches' source
+/// of deterministic random numbers.
+pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -33,8 +37,13 @@ impl SplitMix64 {
     }
 
     /// Uniform in 0..n.
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
+    }
+
+    /// Uniform in [0, 1), 53 random bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 

@@ -182,20 +182,8 @@ proptest! {
     }
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64), no dependency.
-struct Mix(u64);
-impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+/// Deterministic pseudo-random numbers: the generator's SplitMix64.
+use gemscan::synth::SplitMix64 as Mix;
 
 #[test]
 fn kendall_equals_naive_on_a_few_thousand_rows() {
