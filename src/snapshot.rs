@@ -21,6 +21,9 @@ use crate::error::{Error, Result};
 /// Default target size of one chunk of records.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
+/// The largest chunk target honoured (`--chunk-bytes` above it is clamped).
+const MAX_CHUNK_BYTES: usize = 256 << 20;
+
 /// Size of the first chunk; each next one is twice as large, up to the
 /// target ([`ReadOptions::chunk_bytes`]).
 const FIRST_CHUNK_BYTES: usize = 256 << 10;
@@ -1156,7 +1159,9 @@ fn run_chunks<R: Read + Send, S: RowSink>(
         seed,
     };
     let workers = rayon::current_num_threads().max(1);
-    let target = opts.chunk_bytes.max(1);
+    // Results never depend on chunking, so an absurd `--chunk-bytes` (a
+    // testing aid) is clamped rather than allowed to exhaust memory.
+    let target = opts.chunk_bytes.clamp(1, MAX_CHUNK_BYTES);
     let max_buffers = 2 * workers + 2;
     let cancel = AtomicBool::new(false);
 

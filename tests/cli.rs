@@ -1260,3 +1260,28 @@ fn unterminated_quote_names_its_line() {
     ));
     c.fails(&[], 1, "data.csv:2: column f_A: \"abc\" is not a number");
 }
+
+#[test]
+fn absurd_chunk_bytes_is_clamped_not_an_allocation_failure() {
+    // The hidden testing flag once reserved that much memory up front and
+    // aborted; results never depend on chunking, so it is clamped.
+    let fx = fixture();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "backtest",
+            fx.to_str().unwrap_or_default(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = bin().args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    assert_eq!(run(&["--chunk-bytes", "99999999999999999"]), run(&[]));
+}
