@@ -46,6 +46,7 @@ fn read_opts() -> ReadOptions {
         require_return: true,
         strict: false,
         chunk_bytes: CHUNK_BYTES,
+        hash: true,
         progress: None,
     }
 }

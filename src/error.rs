@@ -73,6 +73,11 @@ pub enum Error {
         message: String,
     },
 
+    /// A figure of the report overflowed (returns near `1e308` sum to
+    /// infinity): named by its JSON pointer rather than printed as `inf`.
+    #[error("{file}: cannot report {pointer}: it is not a finite number (the input's values are too large for double-precision arithmetic)")]
+    NonFinite { file: String, pointer: String },
+
     /// Options that cannot be combined or a bad option value found after parsing.
     #[error("{0}")]
     Usage(String),

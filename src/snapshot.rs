@@ -42,6 +42,10 @@ pub struct ReadOptions {
     /// Target chunk size in bytes ([`CHUNK_BYTES`]; tests use tiny chunks to
     /// prove results do not depend on chunking).
     pub chunk_bytes: usize,
+    /// Compute the SHA-256 of the input ([`ReadOutput::sha256`]). It costs
+    /// about a tenth of a run's CPU, so only a report that shows it (JSON)
+    /// asks for it.
+    pub hash: bool,
     /// Called by the reader with the number of input bytes read so far
     /// (after each chunk); for a progress line. `None`: silent.
     pub progress: Option<std::sync::Arc<crate::progress::ProgressFn>>,
@@ -55,6 +59,7 @@ impl std::fmt::Debug for ReadOptions {
             .field("require_return", &self.require_return)
             .field("strict", &self.strict)
             .field("chunk_bytes", &self.chunk_bytes)
+            .field("hash", &self.hash)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -150,8 +155,8 @@ pub struct ReadOutput<S> {
     pub header: Header,
     pub sink: S,
     pub quality: Quality,
-    /// Hex SHA-256 of the input bytes.
-    pub sha256: String,
+    /// Hex SHA-256 of the input bytes, when [`ReadOptions::hash`] asked.
+    pub sha256: Option<String>,
     /// Summarised warnings (already checked against `--strict`).
     pub warnings: Vec<String>,
 }
@@ -1196,19 +1201,25 @@ fn run_chunks<R: Read + Send, S: RowSink>(
             });
         }
         // SHA-256 is sequential: its own thread hashes the chunks in file
-        // order, so the reader only reads and scans.
-        let (hash_tx, hash_rx) = mpsc::channel::<std::sync::Arc<Vec<u8>>>();
-        let mut hasher = std::mem::take(&mut chunker.hasher);
-        let hash_free = free_tx.clone();
-        let hashing = scope.spawn(move || {
-            for chunk in hash_rx {
-                hasher.update(&chunk[..]);
-                if let Some(buf) = std::sync::Arc::into_inner(chunk) {
-                    let _ = hash_free.send(buf);
+        // order, so the reader only reads and scans. Not started unless
+        // asked: then the parser alone holds (and recycles) each chunk.
+        let (hash_tx, hashing) = if opts.hash {
+            let (hash_tx, hash_rx) = mpsc::channel::<std::sync::Arc<Vec<u8>>>();
+            let mut hasher = std::mem::take(&mut chunker.hasher);
+            let hash_free = free_tx.clone();
+            let hashing = scope.spawn(move || {
+                for chunk in hash_rx {
+                    hasher.update(&chunk[..]);
+                    if let Some(buf) = std::sync::Arc::into_inner(chunk) {
+                        let _ = hash_free.send(buf);
+                    }
                 }
-            }
-            hasher
-        });
+                hasher
+            });
+            (Some(hash_tx), Some(hashing))
+        } else {
+            (None, None)
+        };
         drop(free_tx);
         let reader_done = done_tx;
         let cancel_reader = &cancel;
@@ -1239,9 +1250,10 @@ fn run_chunks<R: Read + Send, S: RowSink>(
                         }
                         let lines = scan.newlines;
                         let chunk = std::sync::Arc::new(chunk);
-                        if hash_tx.send(chunk.clone()).is_err()
-                            || job_tx.send((idx, line, scan.special, chunk)).is_err()
-                        {
+                        let hashed = hash_tx
+                            .as_ref()
+                            .is_none_or(|h| h.send(chunk.clone()).is_ok());
+                        if !hashed || job_tx.send((idx, line, scan.special, chunk)).is_err() {
                             break;
                         }
                         idx += 1;
@@ -1293,14 +1305,14 @@ fn run_chunks<R: Read + Send, S: RowSink>(
         if let Err(panic) = reader.join() {
             std::panic::resume_unwind(panic);
         }
-        let hasher = match hashing.join() {
+        let hasher = hashing.map(|h| match h.join() {
             Ok(h) => h,
             Err(panic) => std::panic::resume_unwind(panic),
-        };
+        });
         (failed.map_or(Ok(total), Err), hasher)
     });
     let merged = merged?;
-    let sha256 = hex(&hasher.finalize());
+    let sha256 = hasher.map(|h| hex(&h.finalize()));
     let (sink, mut quality, fingerprints, lines) = match merged {
         Some(t) => (t.sink, t.quality, t.fingerprints, t.lines),
         None => (
@@ -1579,6 +1591,7 @@ mod tests {
                 require_return: true,
                 strict,
                 chunk_bytes: CHUNK_BYTES,
+                hash: false,
                 progress: None,
             };
             let rec = csv::ByteRecord::from(vec!["token", "date", "f_a", "f_b", "f_c"]);

@@ -25,6 +25,7 @@ fn opts(k: usize, weights: Weights, baselines: bool) -> BacktestOptions {
             require_return: true,
             strict: false,
             chunk_bytes: CHUNK_BYTES,
+            hash: true,
             progress: None,
         },
     }

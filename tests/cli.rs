@@ -114,6 +114,43 @@ fn missing_file() {
     assert!(c.out_files().is_empty());
 }
 
+/// Returns near the largest double are finite cells, but their sums are
+/// not: the run names the figure that overflowed (never prints `inf`, never
+/// writes `null`), in the text and in the JSON mode alike.
+#[test]
+fn overflowing_returns_name_the_figure() {
+    let c = Case::new(&csv(&[
+        "X,2024-01-01,0.5,1,1,1e308",
+        "Y,2024-01-01,0.6,1,1,1.5e308",
+        "Z,2024-01-01,0.7,1,1,-1e308",
+    ]));
+    let want = "data.csv: cannot report /baseline_results/cap_weighted/avg_return: it is not a \
+                finite number (the input's values are too large for double-precision arithmetic)";
+    c.fails(&["--compare-baselines"], 1, want);
+    c.cmd(&[
+        "backtest",
+        "data.csv",
+        "--weights",
+        "w.yaml",
+        "--compare-baselines",
+    ])
+    .assert()
+    .code(1)
+    .stdout("")
+    .stderr(format!("error: {want}\n"));
+    // Compounding overflows long before a sum does.
+    let c = Case::new(&csv(&[
+        "X,2024-01-01,0.5,1,1,1e200",
+        "Y,2024-01-02,0.6,1,1,-1e200",
+    ]));
+    c.fails(
+        &["--extended-metrics"],
+        1,
+        "data.csv: cannot report /extended_metrics/risk/cumulative_return: it is not a finite \
+         number (the input's values are too large for double-precision arithmetic)",
+    );
+}
+
 #[test]
 fn directory_as_data_file() {
     let c = Case::new("");

@@ -216,6 +216,7 @@ fn read_opts(require_return: bool, chunk_bytes: usize) -> ReadOptions {
         require_return,
         strict: false,
         chunk_bytes,
+        hash: true,
         progress: None,
     }
 }

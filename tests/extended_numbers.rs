@@ -40,6 +40,7 @@ fn opts(k: usize, slice_by: Option<SliceBy>) -> BacktestOptions {
             require_return: true,
             strict: false,
             chunk_bytes: CHUNK_BYTES,
+            hash: true,
             progress: None,
         },
     }

@@ -65,6 +65,7 @@ fn opts(c: Combo, weights: Weights) -> BacktestOptions {
             require_return: true,
             strict: false,
             chunk_bytes: CHUNK_BYTES,
+            hash: true,
             progress: None,
         },
     }

@@ -61,7 +61,9 @@ pub struct Tool {
 #[derive(Clone, Debug, Serialize)]
 pub struct ConfigOut {
     pub data_path: String,
-    pub data_sha256: String,
+    /// `None` unless the read was asked to hash ([`ReadOptions::hash`]):
+    /// only the JSON report shows it, and the schema requires it there.
+    pub data_sha256: Option<String>,
     pub top_k: usize,
     pub seed: u64,
     pub compare_baselines: bool,
@@ -757,5 +759,8 @@ pub fn run<R: Read + Send>(input: R, opts: &BacktestOptions) -> Result<(Report, 
         time_slices,
         slice_stats,
     };
+    if let Some(pointer) = crate::report::finite::first_non_finite(&report) {
+        return Err(Error::NonFinite { file, pointer });
+    }
     Ok((report, warnings))
 }
