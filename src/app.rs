@@ -3,7 +3,7 @@
 
 use crate::periods::SliceBy;
 use std::fs::File;
-use std::io::{BufReader, IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -72,7 +72,9 @@ fn open(data: &str) -> Result<Box<dyn Read + Send>> {
             ),
         });
     }
-    Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
+    // Unbuffered: the reader asks for blocks of hundreds of KB straight into
+    // its chunk buffers; a BufReader would copy every byte once more.
+    Ok(Box::new(f))
 }
 
 /// A progress line on stderr for long reads: only when stderr is a terminal
