@@ -13,7 +13,9 @@
 #      cells included) into $WORK, once;
 #   4. for each file (and the team's real file, when ../shared/data is
 #      there) times `xsv count`, `gemscan backtest --compare-baselines` and
-#      the same with `--extended-metrics`, JSON to /dev/null;
+#      the same with `--extended-metrics`, JSON to /dev/null (the JSON report
+#      also hashes the input and is schema-checked); then the last one with
+#      the text report (no hash, no schema check);
 #   5. prints a markdown table: rows, command, wall median (min..max), ratio
 #      of the medians to xsv, peak RSS and RSS per row above the binary's
 #      own constant (its RSS on a 1-row file), then the 10^7 / 10^6 growth.
@@ -107,10 +109,11 @@ for entry in "${files[@]}"; do
   n="${entry##*:}"
   cat "$f" >/dev/null # page cache: every command reads from memory
   xsv_med=""
-  for name in "xsv count" "gemscan --compare-baselines" "gemscan --compare-baselines --extended-metrics"; do
+  for name in "xsv count" "gemscan --compare-baselines" "gemscan --compare-baselines --extended-metrics" "same, text report"; do
     case "$name" in
       "xsv count") cmd=("$XSV" count "$f") ;;
       "gemscan --compare-baselines") cmd=("$BIN" backtest "$f" --compare-baselines --json-output) ;;
+      "same, text report") cmd=("$BIN" backtest "$f" --compare-baselines --extended-metrics) ;;
       *) cmd=("$BIN" backtest "$f" --compare-baselines --extended-metrics --json-output) ;;
     esac
     read -r med lo hi < <(walls "${cmd[@]}")

@@ -136,11 +136,25 @@ pub(crate) fn make_keys(x: &[f64], y: &[f64]) -> Option<Vec<Key>> {
     if x.len() != y.len() {
         return None;
     }
-    let key = |(&a, &b): (&f64, &f64)| (a.is_finite() && b.is_finite()).then(|| pair_key(a, b));
+    let finite = |(&a, &b): (&f64, &f64)| a.is_finite() && b.is_finite();
+    let key = |(&a, &b): (&f64, &f64)| pair_key(a, b);
+    // Check first, then fill an exactly sized vector: collecting `Option`s
+    // (in parallel, per-thread pieces joined at the end; sequentially, a
+    // doubling vector) would hold up to twice the keys at the peak.
     if x.len() >= PAR_MIN {
-        x.par_iter().zip(y).map(key).collect()
+        if !x.par_iter().zip(y).all(finite) {
+            return None;
+        }
+        let mut keys = Vec::with_capacity(x.len());
+        x.par_iter().zip(y).map(key).collect_into_vec(&mut keys);
+        Some(keys)
     } else {
-        x.iter().zip(y).map(key).collect()
+        if !x.iter().zip(y).all(finite) {
+            return None;
+        }
+        let mut keys = Vec::with_capacity(x.len());
+        keys.extend(x.iter().zip(y).map(key));
+        Some(keys)
     }
 }
 
@@ -938,6 +952,29 @@ mod tests {
             }
         }
         c
+    }
+
+    /// The keys are allocated exactly (the extended-metrics memory bound of
+    /// SPEC §8 counts them once), sequentially and in parallel, and any
+    /// non-finite value gives `None`.
+    #[test]
+    fn make_keys_is_exact_and_rejects_non_finite() {
+        for n in [10, PAR_MIN + 7] {
+            let x: Vec<f64> = (0..n).map(|i| (i % 13) as f64).collect();
+            let y: Vec<f64> = (0..n).map(|i| (i % 7) as f64 - 3.0).collect();
+            let keys = make_keys(&x, &y).unwrap();
+            assert_eq!((keys.len(), keys.capacity()), (n, n));
+            assert_eq!(keys[n - 1], pair_key(x[n - 1], y[n - 1]));
+            for bad in [f64::NAN, f64::INFINITY] {
+                let mut xb = x.clone();
+                xb[n / 2] = bad;
+                assert!(make_keys(&xb, &y).is_none());
+                let mut yb = y.clone();
+                yb[n - 1] = bad;
+                assert!(make_keys(&x, &yb).is_none());
+            }
+        }
+        assert!(make_keys(&[1.0], &[]).is_none());
     }
 
     proptest::proptest! {
