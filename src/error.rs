@@ -54,6 +54,14 @@ pub enum Error {
     #[error("{file}: {message} (--strict)")]
     Strict { file: String, message: String },
 
+    /// A `--strict` finding about one row (a duplicate).
+    #[error("{file}:{line}: {message} (--strict)")]
+    StrictRow {
+        file: String,
+        line: u64,
+        message: String,
+    },
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

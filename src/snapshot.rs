@@ -1342,9 +1342,10 @@ fn run_chunks<R: Read + Send, S: RowSink>(
             let orig = key
                 .and_then(|k| pairs.iter().find(|p| p.0 == k).map(|p| p.1))
                 .unwrap_or(orig);
-            return Err(Error::Strict {
+            return Err(Error::StrictRow {
                 file,
-                message: format!("line {line}: duplicate row: same token and date as line {orig}"),
+                line,
+                message: format!("duplicate row: same token and date as line {orig}"),
             });
         }
     } else {

@@ -438,6 +438,29 @@ fn unwritable_json_output_missing_directory() {
     assert!(c.out_files().is_empty());
 }
 
+/// A directory that exists but takes no new files (Linux `/proc`): the
+/// message must not claim the directory is missing.
+#[test]
+fn json_output_into_a_directory_that_takes_no_files() {
+    if !Path::new("/proc/version").is_file() {
+        return; // not Linux
+    }
+    let out = bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["backtest", FIXTURE, "--json-output", "/proc/version"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: /proc/version: cannot create a file in directory /proc: the directory takes no new files"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no such directory"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn unwritable_json_output_is_a_directory() {
     let c = Case::new(&csv(&["X,2024-01-01,0.5,1,1,0.1"]));
@@ -652,7 +675,7 @@ fn strict_turns_other_warnings_into_errors() {
     .fails(
         &["--strict"],
         1,
-        "data.csv: line 4: duplicate row: same token and date as line 2 (--strict)",
+        "data.csv:4: duplicate row: same token and date as line 2 (--strict)",
     );
     // A weighted feature absent from the header.
     let c = Case::new(&csv(&["X,2024-01-01,0.5,1,1,0.1"]));

@@ -155,7 +155,11 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
         .map_or_else(|| "report".into(), |f| f.to_string_lossy().into_owned());
     let (tmp_path, file) = create_temp(&dir, &stem).map_err(|e| {
         let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such directory".to_string(),
+            std::io::ErrorKind::NotFound if !dir.is_dir() => "no such directory".to_string(),
+            // The directory is there, yet new files cannot be made (`/proc`).
+            std::io::ErrorKind::NotFound => {
+                format!("the directory takes no new files ({e}); the report is written to a temporary file there first")
+            }
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
             _ => e.to_string(),
         };
