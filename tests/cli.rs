@@ -1345,3 +1345,33 @@ fn absurd_chunk_bytes_is_clamped_not_an_allocation_failure() {
     };
     assert_eq!(run(&["--chunk-bytes", "99999999999999999"]), run(&[]));
 }
+
+/// A token with a newline or tab (possible inside a quoted CSV field) is
+/// escaped in the text report, so each candidate stays on one line; the
+/// JSON keeps the token as it is.
+#[test]
+fn text_report_escapes_control_characters_in_tokens() {
+    let c = Case::new(&format!(
+        "{HEAD}\n\"A\nB\",2024-01-01,0.5,1,1,0.1\n\"C\tD\",2024-01-02,0.9,1,1,-0.1\n"
+    ));
+    let out = c
+        .cmd(&["backtest", "data.csv", "--weights", "w.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("    1. C\\tD: 90.00"), "{text}");
+    assert!(text.contains("    2. A\\nB: 50.00"), "{text}");
+    let json = c
+        .cmd(&[
+            "backtest",
+            "data.csv",
+            "--weights",
+            "w.yaml",
+            "--json-output",
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["flagged_assets"], serde_json::json!(["C\tD", "A\nB"]));
+}

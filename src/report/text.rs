@@ -32,6 +32,26 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
+/// A token, feature name or path as shown in the text report: control
+/// characters (a newline or tab inside a quoted CSV field) are escaped, so
+/// one row stays one line.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
 /// `1 row`, `2 rows`.
 fn plural(n: u64, word: &str) -> String {
     if n == 1 {
@@ -46,7 +66,7 @@ pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let c = &r.config;
     let q = &r.data_quality;
-    let _ = writeln!(o, "gemscan backtest: {}", c.data_path);
+    let _ = writeln!(o, "gemscan backtest: {}", shown(&c.data_path));
     let _ = writeln!(
         o,
         "rows: {} read, {} evaluated, {} without return, {} duplicates",
@@ -98,10 +118,10 @@ pub fn render(r: &Report) -> String {
             o,
             "  {:>3}. {}: {:.2} • {:.1} • {}={:.4}  [{}, return {}]{}",
             d.rank,
-            d.token,
+            shown(&d.token),
             d.score,
             d.confidence,
-            d.driver.name,
+            shown(&d.driver.name),
             d.driver.value,
             d.date,
             signed_pct(d.ret),
@@ -131,7 +151,7 @@ pub fn render(r: &Report) -> String {
                 s.rows,
                 pct(s.precision),
                 signed_pct(s.avg_return),
-                s.flagged_assets.join(" ")
+                shown(&s.flagged_assets.join(" "))
             );
         }
         if let Some(st) = &r.slice_stats {
