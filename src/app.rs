@@ -72,8 +72,9 @@ fn open(data: &str) -> Result<Box<dyn Read + Send>> {
             ),
         });
     }
-    // Unbuffered: the reader asks for blocks of hundreds of KB straight into
-    // its chunk buffers; a BufReader would copy every byte once more.
+    // Unbuffered: the reader reads straight into its chunk buffers (std's
+    // `read_to_end` on a `Take`: 8 KB first, doubling up to what the chunk
+    // still needs); a BufReader would copy every byte once more.
     Ok(Box::new(f))
 }
 

@@ -151,6 +151,51 @@ fn overflowing_returns_name_the_figure() {
     );
 }
 
+/// A finite figure too large for fixed notation (a return of 1e307 is
+/// +1e309 %) prints in scientific notation, never `inf`; a baseline return
+/// so close to 0 that the relative improvement is not a finite double
+/// gives `return_pct: null` (as for a baseline value <= 0), not an error.
+#[test]
+fn extreme_but_finite_figures() {
+    let c = Case::new(&csv(&["X,2024-01-01,0.5,1,1,1e307"]));
+    let out = c
+        .cmd(&["backtest", "data.csv", "--weights", "w.yaml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("return@10              +1.00e309%"), "{text}");
+    assert!(!text.contains("inf"), "{text}");
+
+    let c = Case::new(
+        "token,date,f_A,f_MarketCap,future_return_7d\n\
+         X,2024-01-01,0.9,1,0.1\n\
+         Y,2024-01-01,0.1,100,1e-309\n",
+    );
+    let out = c
+        .cmd(&[
+            "backtest",
+            "data.csv",
+            "--weights",
+            "w.yaml",
+            "--top-k",
+            "1",
+            "--compare-baselines",
+            "--json-output",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cap = &v["baseline_results"]["cap_weighted"];
+    assert_eq!(cap["avg_return"], serde_json::json!(1e-309));
+    assert_eq!(cap["return_pct"], Value::Null);
+}
+
 #[test]
 fn directory_as_data_file() {
     let c = Case::new("");

@@ -217,3 +217,23 @@ fn empty_and_bad_input_are_null() {
     assert_eq!(roc_auc(&[1.0, f64::INFINITY], &[true, false]), None);
     assert_eq!(base_rate(&[]), None);
 }
+
+/// Twenty positives all scored above the one negative: every threshold has
+/// precision 1, so AP = 1 (hand computation; sklearn agrees). Summing
+/// `(pos / P) * precision` term by term gave 1.0000000000000002, above the
+/// schema's maximum; the sum must never exceed 1.
+#[test]
+fn average_precision_of_a_perfect_ranking_is_exactly_one() {
+    let mut score: Vec<f64> = (0..20).map(|i| 50.0 + f64::from(i) * 2.0).collect();
+    let mut label = vec![true; 20];
+    score.push(10.0);
+    label.push(false);
+    assert_eq!(pr_auc(&score, &label), Some(1.0));
+    // Any mix: never above 1.
+    for n in [3usize, 7, 20, 101] {
+        let score: Vec<f64> = (0..n).map(|i| ((i * 37) % n) as f64).collect();
+        let label: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
+        let ap = pr_auc(&score, &label).unwrap();
+        assert!(ap > 0.0 && ap <= 1.0, "{n}: {ap}");
+    }
+}

@@ -423,3 +423,25 @@ fn equal_daily_ics_have_zero_std_and_null_ir() {
     assert_eq!(daily.ic_ir, None);
     assert_eq!(daily.rank_ic_ir, None);
 }
+
+/// Returns near 1e300: their squares overflow, yet Pearson is scale-free.
+/// Expected: numpy `corrcoef([18, 16, 14, 12], [2, 1, -1, -2.5])[0, 1]` =
+/// 0.9927945535915401 (run once in a throw-away venv); before the values
+/// were scaled, the overflowing sums made it 0.
+#[test]
+fn pearson_of_returns_whose_squares_overflow() {
+    let x = [18.0, 16.0, 14.0, 12.0];
+    let y = [2e300, 1e300, -1e300, -2.5e300];
+    let r = pearson(&x, &y).unwrap().coefficient;
+    assert!(close(r, 0.9927945535915401, 1e-12), "{r}");
+    // The same through the universe block (pooled and per-date IC).
+    let (ic, _) = universe_metrics(&x, &y, &[0, 0, 0, 0]);
+    assert!(close(ic.pearson.unwrap(), 0.9927945535915401, 1e-12));
+    assert!(close(ic.ic_mean.unwrap(), 0.9927945535915401, 1e-12));
+    // Scaling by a power of two changes nothing, bit for bit.
+    let small: Vec<f64> = y.iter().map(|v| v * 2f64.powi(-997)).collect();
+    assert_eq!(
+        pearson(&x, &small).unwrap().coefficient.to_bits(),
+        r.to_bits()
+    );
+}

@@ -566,3 +566,17 @@ fn ranks_median_mean_std_match_numpy() {
     assert_eq!(std(&[], 0), None);
     assert_eq!(mean(&[]), None);
 }
+
+/// Values whose squares overflow a double: the standard deviation is still
+/// computed (scaled by a power of two, exactly). Hand computation: mean 0,
+/// sum of squares 2e400, ddof 1, so std = sqrt(2) * 1e200.
+#[test]
+fn std_of_values_whose_squares_overflow() {
+    let s = std(&[1e200, -1e200], 1).unwrap();
+    let want = std::f64::consts::SQRT_2 * 1e200;
+    assert!(((s - want) / want).abs() < 1e-15, "{s}");
+    // Scaling by a power of two changes nothing but the scale, bit for bit.
+    let x = [0.013, -0.027, 0.004, 0.051, -0.008];
+    let big: Vec<f64> = x.iter().map(|v| v * 2f64.powi(900)).collect();
+    assert_eq!(std(&big, 1).unwrap(), std(&x, 1).unwrap() * 2f64.powi(900));
+}

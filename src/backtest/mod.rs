@@ -335,8 +335,13 @@ pub fn precision_p_value(population: u64, successes: u64, draws: u64, hits: u64)
     crate::metrics::stats::hypergeom_sf_ge(population, successes, draws, hits)
 }
 
+/// Improvement relative to the baseline value, in percent; `None` when the
+/// baseline value is <= 0 (SPEC §5) or so close to 0 that the ratio is not
+/// a finite double (a subnormal baseline return).
 fn pct(improvement: f64, base: f64) -> Option<f64> {
-    (base > 0.0).then(|| improvement / base * 100.0)
+    (base > 0.0)
+        .then(|| improvement / base * 100.0)
+        .filter(|v| v.is_finite())
 }
 
 fn comparison(
@@ -759,8 +764,10 @@ pub fn run<R: Read + Send>(input: R, opts: &BacktestOptions) -> Result<(Report, 
         time_slices,
         slice_stats,
     };
-    if let Some(pointer) = crate::report::finite::first_non_finite(&report) {
-        return Err(Error::NonFinite { file, pointer });
+    match crate::report::finite::first_non_finite(&report) {
+        Ok(None) => {}
+        Ok(Some(pointer)) => return Err(Error::NonFinite { file, pointer }),
+        Err(m) => return Err(Error::Internal(format!("cannot check the report: {m}"))),
     }
     Ok((report, warnings))
 }

@@ -222,24 +222,31 @@ fn pearson_of_keys(v: &[Key]) -> Option<f64> {
     if v.iter().all(|k| hi(k) == x0) || v.iter().all(|&k| k as u64 == y0) {
         return None;
     }
+    let (max_x, max_y) = v.iter().fold((0.0f64, 0.0f64), |m, &k| {
+        (m.0.max(kx(k).abs()), m.1.max(ky(k).abs()))
+    });
+    // Values whose squares would overflow (returns near 1e300) are scaled
+    // by a power of two first: exact, and r does not depend on the scale.
+    let (fx, fy) = (
+        stats::square_safe_scale(max_x),
+        stats::square_safe_scale(max_y),
+    );
     let [sx, sy, _] = chunked3(v, |c| {
-        c.iter()
-            .fold([0.0, 0.0, 0.0], |a, &k| [a[0] + kx(k), a[1] + ky(k), 0.0])
+        c.iter().fold([0.0, 0.0, 0.0], |a, &k| {
+            [a[0] + kx(k) * fx, a[1] + ky(k) * fy, 0.0]
+        })
     });
     let nf = n as f64;
     let (mx, my) = (sx / nf, sy / nf);
     let [sxx, syy, sxy] = chunked3(v, |c| {
         c.iter().fold([0.0, 0.0, 0.0], |a, &k| {
-            let dx = kx(k) - mx;
-            let dy = ky(k) - my;
+            let dx = kx(k) * fx - mx;
+            let dy = ky(k) * fy - my;
             [a[0] + dx * dx, a[1] + dy * dy, a[2] + dx * dy]
         })
     });
-    let (max_x, max_y) = v.iter().fold((0.0f64, 0.0f64), |m, &k| {
-        (m.0.max(kx(k).abs()), m.1.max(ky(k).abs()))
-    });
-    let sdx = stats::denoise_std((sxx / nf).sqrt(), max_x);
-    let sdy = stats::denoise_std((syy / nf).sqrt(), max_y);
+    let sdx = stats::denoise_std((sxx / nf).sqrt(), max_x * fx);
+    let sdy = stats::denoise_std((syy / nf).sqrt(), max_y * fy);
     if sdx == 0.0 || sdy == 0.0 {
         return None;
     }
@@ -559,7 +566,12 @@ fn average_precision(pairs: &[Key], positives: u64) -> Option<f64> {
     let pf = positives as f64;
     let mut tp = 0u64;
     let mut seen = 0u64;
-    let mut ap = 0.0f64;
+    // Sum of pos * precision over the thresholds, divided by P once: each
+    // term is at most `pos` and the `pos` sum to P exactly, so (rounding
+    // being monotone) the result never exceeds 1. Adding `(pos / P) *
+    // precision` term by term could: twenty terms of 0.05 * 1.0 sum to
+    // 1.0000000000000002.
+    let mut weighted = 0.0f64;
     let mut e = pairs.len();
     while e > 0 {
         let xv = hi(&pairs[e - 1]);
@@ -572,11 +584,11 @@ fn average_precision(pairs: &[Key], positives: u64) -> Option<f64> {
         tp += pos;
         seen += group.len() as u64;
         if pos > 0 {
-            ap += (pos as f64 / pf) * (tp as f64 / seen as f64);
+            weighted += pos as f64 * (tp as f64 / seen as f64);
         }
         e = s;
     }
-    Some(ap)
+    Some(weighted / pf)
 }
 
 /// Output elements per parallel task of the inversion-counting merge sort.

@@ -28,9 +28,18 @@ pub(crate) const CHUNK: usize = 1 << 15;
 
 /// Neumaier-compensated sum, in input order.
 pub fn sum(x: &[f64]) -> f64 {
+    neumaier(x.iter().copied())
+}
+
+/// `sum(x * f)` for a power of two `f` (no scaled copy).
+fn sum_scaled(x: &[f64], f: f64) -> f64 {
+    neumaier(x.iter().map(|&v| v * f))
+}
+
+fn neumaier(x: impl Iterator<Item = f64>) -> f64 {
     let mut s = 0.0f64;
     let mut c = 0.0f64;
-    for &v in x {
+    for v in x {
         let t = s + v;
         if s.abs() >= v.abs() {
             c += (s - t) + v;
@@ -48,6 +57,26 @@ pub fn mean(x: &[f64]) -> Option<f64> {
         None
     } else {
         Some(sum(x) / x.len() as f64)
+    }
+}
+
+/// A power of two that brings `max_abs` (the largest |value| of a series)
+/// near 1 when the squares of such values would overflow or underflow
+/// (beyond 2^±500); else 1. Multiplying by a power of two is exact, so sums,
+/// means and standard deviations of the scaled values are the unscaled ones
+/// times that power, bit for bit, and ratios such as a correlation do not
+/// change at all.
+pub fn square_safe_scale(max_abs: f64) -> f64 {
+    if !max_abs.is_finite() || max_abs == 0.0 {
+        return 1.0;
+    }
+    let e = max_abs.log2().floor();
+    if (-500.0..=500.0).contains(&e) {
+        1.0
+    } else {
+        // 2^-e for e in [-1000, 1023]: a normal or exactly representable
+        // subnormal power of two.
+        2f64.powi(-(e.clamp(-1000.0, 1023.0) as i32))
     }
 }
 
@@ -90,14 +119,18 @@ pub fn std(x: &[f64], ddof: usize) -> Option<f64> {
     if is_constant(x) {
         return Some(0.0);
     }
-    let m = mean(x)?;
+    // Scaled by a power of two when squares would overflow (exact; see
+    // `square_safe_scale`), unscaled at the end.
+    let max = max_abs(x);
+    let f = square_safe_scale(max);
+    let m = sum_scaled(x, f) / n as f64;
     let mut s = 0.0f64;
     for &v in x {
-        let d = v - m;
+        let d = v * f - m;
         s += d * d;
     }
     let sd = (s / (n - ddof) as f64).sqrt();
-    Some(denoise_std(sd, max_abs(x)))
+    Some(denoise_std(sd, max * f) / f)
 }
 
 /// Median; the mean of the two middle values for an even count. `None` when

@@ -4,26 +4,28 @@
 //! can still overflow: returns near `1e308` are finite cells, yet their sum
 //! is infinite, and a NaN or an infinity would print as `inf` in the text
 //! report or silently become `null` in JSON (serde_json writes non-finite
-//! floats as `null`). So both exporters run this check first and fail with
-//! the JSON pointer of the figure, instead of printing `inf` or a misleading
-//! schema error.
+//! floats as `null`). So `backtest::run` runs this check on the finished
+//! report, before either exporter sees it, and fails with the JSON pointer
+//! of the figure instead of printing `inf` or a misleading schema error.
 //!
-//! It is a [`serde::Serializer`] that writes nothing: it walks the report the
-//! way the JSON exporter does (same field names, same order) and stops at
-//! the first non-finite `f32`/`f64`.
+//! It is a [`serde::Serializer`] that writes nothing: it walks the report
+//! with the JSON exporter's field names, in serialisation order (the order
+//! of the struct fields, not the sorted keys of the written JSON), and stops
+//! at the first non-finite `f32`/`f64`.
 
 use serde::ser::{self, Serialize};
 
 /// The JSON pointer (`/extended_metrics/risk/sharpe`) of the first
-/// non-finite number in `value`, in serialisation order; `None` when every
-/// number is finite.
-pub fn first_non_finite<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+/// non-finite number in `value`, in serialisation order; `Ok(None)` when
+/// every number is finite. `Err` when a `Serialize` impl itself fails (for
+/// example serde's default refusal of `i128`): the walk could not look at
+/// everything, so the caller must not take the value as checked.
+pub fn first_non_finite<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, String> {
     let mut walker = Walker { path: Vec::new() };
     match value.serialize(&mut walker) {
-        Ok(()) => None,
-        Err(Stop::NonFinite(pointer)) => Some(pointer),
-        // The report types serialise infallibly; nothing else can stop the walk.
-        Err(Stop::Other(_)) => None,
+        Ok(()) => Ok(None),
+        Err(Stop::NonFinite(pointer)) => Ok(Some(pointer)),
+        Err(Stop::Other(message)) => Err(message),
     }
 }
 
@@ -383,30 +385,46 @@ mod tests {
 
     #[test]
     fn finite_report_passes() {
-        assert_eq!(first_non_finite(&outer()), None);
+        assert_eq!(first_non_finite(&outer()), Ok(None));
+    }
+
+    /// A value the walk cannot serialise is an error, never "all finite".
+    #[test]
+    fn a_failing_serialize_impl_is_an_error() {
+        struct Refuses;
+        impl serde::Serialize for Refuses {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("refused"))
+            }
+        }
+        assert_eq!(
+            first_non_finite(&(Refuses, f64::NAN)),
+            Err("refused".to_string())
+        );
     }
 
     #[test]
     fn names_the_first_non_finite_number_by_json_pointer() {
         let mut o = outer();
         o.inner.maybe = Some(f64::INFINITY);
-        assert_eq!(first_non_finite(&o).as_deref(), Some("/renamed/maybe"));
+        let at = |o: &Outer| first_non_finite(o).unwrap();
+        assert_eq!(at(&o).as_deref(), Some("/renamed/maybe"));
 
         let mut o = outer();
         o.list[1] = f64::NAN;
-        assert_eq!(first_non_finite(&o).as_deref(), Some("/list/1"));
+        assert_eq!(at(&o).as_deref(), Some("/list/1"));
 
         // Map keys are escaped per RFC 6901.
         let mut o = outer();
         o.by_name.get_mut("a/b~c").unwrap().ok = f64::NEG_INFINITY;
-        assert_eq!(first_non_finite(&o).as_deref(), Some("/by_name/a~1b~0c/ok"));
+        assert_eq!(at(&o).as_deref(), Some("/by_name/a~1b~0c/ok"));
 
         // Serialisation order: the earlier field wins.
         let mut o = outer();
         o.inner.ok = f64::NAN;
         o.list[0] = f64::NAN;
-        assert_eq!(first_non_finite(&o).as_deref(), Some("/renamed/ok"));
+        assert_eq!(at(&o).as_deref(), Some("/renamed/ok"));
 
-        assert_eq!(first_non_finite(&f64::NAN).as_deref(), Some("/"));
+        assert_eq!(first_non_finite(&f64::NAN), Ok(Some("/".to_string())));
     }
 }

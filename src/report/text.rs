@@ -5,20 +5,49 @@ use std::fmt::Write as _;
 
 use crate::backtest::Report;
 
+/// `v` with `digits` decimals (and a sign when `sign`), or in scientific
+/// notation with 2 decimals (`1.23e300`) from 1e15 on, where fixed notation
+/// would print a long string of digits.
+fn fixed(v: f64, digits: usize, sign: bool) -> String {
+    match (v.abs() < 1e15, sign) {
+        (true, false) => format!("{v:.digits$}"),
+        (true, true) => format!("{v:+.digits$}"),
+        (false, false) => format!("{v:.2e}"),
+        (false, true) => format!("{v:+.2e}"),
+    }
+}
+
+/// `100 * x` as [`fixed`] writes it, also when the product overflows
+/// (|x| above ~1.8e306): then the exponent of `x` is raised by 2 instead.
+fn hundredfold(x: f64, digits: usize, sign: bool) -> String {
+    let v = x * 100.0;
+    if v.is_finite() || !x.is_finite() {
+        return fixed(v, digits, sign);
+    }
+    let s = fixed(x, digits, sign);
+    match s
+        .split_once('e')
+        .and_then(|(m, e)| Some((m, e.parse::<i32>().ok()?)))
+    {
+        Some((m, e)) => format!("{m}e{}", e + 2),
+        None => s,
+    }
+}
+
 /// A fraction as a percentage with 2 decimals (`0.7` -> `70.00%`).
 pub fn pct(x: f64) -> String {
-    format!("{:.2}%", x * 100.0)
+    format!("{}%", hundredfold(x, 2, false))
 }
 
 /// A return with sign, as a percentage (`0.0123` -> `+1.23%`).
 pub fn signed_pct(x: f64) -> String {
-    format!("{:+.2}%", x * 100.0)
+    format!("{}%", hundredfold(x, 2, true))
 }
 
 /// An optional number with `digits` decimals, `n/a` when undefined.
 pub fn opt(x: Option<f64>, digits: usize) -> String {
     match x {
-        Some(v) if v.is_finite() => format!("{v:.digits$}"),
+        Some(v) if v.is_finite() => fixed(v, digits, false),
         _ => "n/a".to_string(),
     }
 }
@@ -116,13 +145,13 @@ pub fn render(r: &Report) -> String {
     for d in &r.flagged_details {
         let _ = writeln!(
             o,
-            "  {:>3}. {}: {:.2} • {:.1} • {}={:.4}  [{}, return {}]{}",
+            "  {:>3}. {}: {:.2} • {:.1} • {}={}  [{}, return {}]{}",
             d.rank,
             shown(&d.token),
             d.score,
             d.confidence,
             shown(&d.driver.name),
-            d.driver.value,
+            fixed(d.driver.value, 4, false),
             d.date,
             signed_pct(d.ret),
             if d.flag { "  FLAG" } else { "" }
@@ -179,12 +208,12 @@ pub fn render(r: &Report) -> String {
         for (name, x) in b {
             let _ = writeln!(
                 o,
-                "  {:<16} {:>10} {:>9}   {:>+10.2}pp {:>+10.2}pp  {}",
+                "  {:<16} {:>10} {:>9}   {:>10}pp {:>10}pp  {}",
                 name,
                 pct(x.precision),
                 signed_pct(x.avg_return),
-                x.precision_improvement * 100.0,
-                x.return_improvement * 100.0,
+                hundredfold(x.precision_improvement, 2, true),
+                hundredfold(x.return_improvement, 2, true),
                 if x.outperforms { "yes" } else { "no" }
             );
         }
