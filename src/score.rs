@@ -278,6 +278,32 @@ impl Scorer {
             .map(str::to_string)
             .collect()
     }
+
+    /// The warning about [`Self::absent`] features, if any. A weights key
+    /// written with the column prefix (`f_SentimentScore`) while the header
+    /// has that feature gets a hint: weights name features without `f_`.
+    pub fn absent_warning(weights: &Weights, features: &[String]) -> Option<String> {
+        let absent = Self::absent(weights, features);
+        if absent.is_empty() {
+            return None;
+        }
+        let mut msg = format!(
+            "features absent from the header (counted as 0): {}",
+            absent.join(", ")
+        );
+        let prefixed: Vec<&str> = absent
+            .iter()
+            .filter_map(|n| n.strip_prefix("f_"))
+            .filter(|n| features.iter().any(|f| f == n))
+            .collect();
+        if !prefixed.is_empty() {
+            msg.push_str(&format!(
+                "; weights name features without the f_ of their column: write {} instead",
+                prefixed.join(", ")
+            ));
+        }
+        Some(msg)
+    }
 }
 
 #[cfg(test)]

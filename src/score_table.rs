@@ -104,15 +104,8 @@ pub fn run<R: Read + Send>(
     };
     let read = snapshot::read(input, &file, &opts.read, 0, make)?;
     let mut warnings = read.warnings;
-    let absent = Scorer::absent(&opts.weights, &read.header.features);
-    if !absent.is_empty() {
-        warnings.insert(
-            0,
-            format!(
-                "features absent from the header (counted as 0): {}",
-                absent.join(", ")
-            ),
-        );
+    if let Some(w) = Scorer::absent_warning(&opts.weights, &read.header.features) {
+        warnings.insert(0, w);
     }
     if opts.read.strict {
         if let Some(w) = warnings.first() {

@@ -1420,3 +1420,19 @@ fn text_report_escapes_control_characters_in_tokens() {
     let v: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["flagged_assets"], serde_json::json!(["C\tD", "A\nB"]));
 }
+
+/// A weights key written with the column prefix (`f_A` for the column
+/// `f_A`) is absent as a feature name; the warning says how to write it.
+#[test]
+fn weights_key_with_the_column_prefix_gets_a_hint() {
+    let c = Case::new(&csv(&["X,2024-01-01,0.5,1,1,0.1"]));
+    std::fs::write(c.dir.path().join("wf.yaml"), "f_A: 1\n").unwrap();
+    let want = "warning: data.csv: features absent from the header (counted as 0): f_A; \
+                weights name features without the f_ of their column: write A instead\n";
+    for cmd in ["backtest", "score"] {
+        c.cmd(&[cmd, "data.csv", "--weights", "wf.yaml"])
+            .assert()
+            .success()
+            .stderr(want);
+    }
+}

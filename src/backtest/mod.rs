@@ -658,12 +658,7 @@ pub fn run<R: Read + Send>(input: R, opts: &BacktestOptions) -> Result<(Report, 
     let make = |h: &Header| BacktestSink::new(opts, h);
     let out = snapshot::read(input, &file, &opts.read, opts.seed, make)?;
     let mut warnings = out.warnings;
-    let absent = Scorer::absent(&opts.weights, &out.header.features);
-    if !absent.is_empty() {
-        let msg = format!(
-            "features absent from the header (counted as 0): {}",
-            absent.join(", ")
-        );
+    if let Some(msg) = Scorer::absent_warning(&opts.weights, &out.header.features) {
         if opts.read.strict {
             return Err(Error::Strict { file, message: msg });
         }
