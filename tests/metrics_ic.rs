@@ -445,3 +445,21 @@ fn pearson_of_returns_whose_squares_overflow() {
         r.to_bits()
     );
 }
+
+/// A non-finite value: the pooled IC and the classification block are null,
+/// but the hit rate and the per-date IC of the dates whose values are all
+/// finite still exist. Hand computation: date 0 is exactly linear (IC 1,
+/// rank IC 1); date 1 holds the NaN and is skipped; no score reaches 50,
+/// so a row hits when its return is not > 0: only the NaN row, 1 of 6.
+#[test]
+fn universe_with_a_non_finite_value() {
+    let x = [1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
+    let y = [0.1, 0.2, 0.3, f64::NAN, 0.5, 0.4];
+    let (ic, cls) = universe_metrics(&x, &y, &[0, 0, 0, 1, 1, 1]);
+    assert_eq!((ic.pearson, ic.spearman, ic.kendall), (None, None, None));
+    assert_eq!((cls.roc_auc, cls.pr_auc, cls.base_rate), (None, None, None));
+    assert_eq!(ic.periods, 1);
+    assert_eq!((ic.ic_mean, ic.rank_ic_mean), (Some(1.0), Some(1.0)));
+    assert_eq!(ic.ic_std, None);
+    assert_eq!(ic.hit_rate, Some(1.0 / 6.0));
+}

@@ -10,9 +10,7 @@ use serde::Serialize;
 use crate::date::{format_day, format_stamp, Stamp};
 use crate::error::{Error, Result};
 use crate::metrics::stats::{hypergeom_sum_sf_ge, HypergeomDraw};
-use crate::metrics::{
-    risk_metrics, universe_metrics, ClassificationMetrics, IcMetrics, RiskMetrics,
-};
+use crate::metrics::{risk_metrics, ClassificationMetrics, IcMetrics, RiskMetrics};
 use crate::periods::{period_key, period_of, SliceBy};
 use crate::rank::{Desc, Entry};
 use crate::score::{Scorer, Weights};
@@ -211,31 +209,32 @@ struct PeriodUnit {
     last_day: i64,
 }
 
-/// (score, return, UTC day) of every evaluable row, for the universe
-/// metrics (SPEC §6): 24 bytes per row. Each chunk fills its own small
-/// columns; merging (in file order) appends them to the first chunk's, which
-/// become the run's contiguous columns. Those grow by reallocation, which
-/// for large buffers remaps pages instead of copying them, and capacity not
-/// yet written is not resident: the cost stays 24 bytes per row, with no
-/// second copy at the end.
+/// (score, return) as one IC key ([`crate::metrics::ic::pair_key`]: the
+/// same 16 bytes as two f64 columns) and the UTC day of every evaluable
+/// row, for the universe metrics (SPEC §6): 24 bytes per row. The universe
+/// pass sorts the keys in place, so they are never copied. Each chunk fills
+/// its own small columns; merging (in file order) appends them to the first
+/// chunk's, which become the run's contiguous columns. Those grow by
+/// reallocation, which for large buffers remaps pages instead of copying
+/// them, and capacity not yet written is not resident: the cost stays 24
+/// bytes per row, with no second copy at the end.
 #[derive(Default)]
 struct Columns {
-    score: Vec<f64>,
-    ret: Vec<f64>,
+    keys: Vec<crate::metrics::ic::Key>,
     day: Vec<i64>,
 }
 
 impl Columns {
+    /// `score` and `ret` are finite (scores are clamped; the reader admits
+    /// finite returns only).
     #[inline]
     fn push(&mut self, score: f64, ret: f64, day: i64) {
-        self.score.push(score);
-        self.ret.push(ret);
+        self.keys.push(crate::metrics::ic::pair_key(score, ret));
         self.day.push(day);
     }
 
     fn merge(&mut self, later: Columns) {
-        self.score.extend_from_slice(&later.score);
-        self.ret.extend_from_slice(&later.ret);
+        self.keys.extend_from_slice(&later.keys);
         self.day.extend_from_slice(&later.day);
     }
 }
@@ -700,8 +699,8 @@ pub fn run<R: Read + Send>(input: R, opts: &BacktestOptions) -> Result<(Report, 
     let periods_per_year = opts.resolved_periods_per_year();
     let risk_free_rate = opts.risk_free_rate.unwrap_or(0.0);
     let extended_metrics = sink.columns.map(|c| {
-        let (ic, classification) = universe_metrics(&c.score, &c.ret, &c.day);
-        drop(c);
+        let (ic, classification) = crate::metrics::ic::universe_metrics_of_keys(c.keys, &c.day);
+        drop(c.day);
         ExtendedMetrics {
             ic,
             classification,

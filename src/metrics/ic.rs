@@ -832,6 +832,31 @@ pub fn daily_ic(score: &[f64], ret: &[f64], day: &[i64]) -> DailyIc {
 }
 
 fn daily_ic_sorted(score: &[f64], ret: &[f64], day: &[i64]) -> DailyIc {
+    daily_ic_grouped(day, |(s, e), pairs| {
+        let (x, y) = (&score[s..e], &ret[s..e]);
+        if !x.iter().chain(y).all(|v| v.is_finite()) {
+            return false;
+        }
+        pairs.extend(x.iter().zip(y).map(|(&a, &b)| pair_key(a, b)));
+        true
+    })
+}
+
+/// [`daily_ic_sorted`] over keys ([`pair_key`] of finite pairs) in row order.
+fn daily_ic_sorted_keys(keys: &[Key], day: &[i64]) -> DailyIc {
+    daily_ic_grouped(day, |(s, e), pairs| {
+        pairs.extend_from_slice(&keys[s..e]);
+        true
+    })
+}
+
+/// The per-date pass over rows grouped by day: `fill` puts the keys of the
+/// rows `s..e` into the (empty) scratch vector, or says the date is unusable
+/// (a non-finite value). A date needs >= 2 rows and non-constant x and y.
+fn daily_ic_grouped<F>(day: &[i64], fill: F) -> DailyIc
+where
+    F: Fn((usize, usize), &mut Vec<Key>) -> bool + Sync,
+{
     let mut groups: Vec<(usize, usize)> = Vec::new();
     let mut s = 0usize;
     while s < day.len() {
@@ -848,16 +873,16 @@ fn daily_ic_sorted(score: &[f64], ret: &[f64], day: &[i64]) -> DailyIc {
         .par_iter()
         .map_init(
             || (Vec::new(), Vec::new()),
-            |(pairs, buf): &mut (Vec<Key>, Vec<Key>), &(s, e)| {
-                let (x, y) = (&score[s..e], &ret[s..e]);
-                if stats::is_constant(x) || stats::is_constant(y) {
-                    return None;
-                }
-                if !x.iter().chain(y).all(|v| v.is_finite()) {
-                    return None;
-                }
+            |(pairs, buf): &mut (Vec<Key>, Vec<Key>), &g| {
                 pairs.clear();
-                pairs.extend(x.iter().zip(y).map(|(&a, &b)| pair_key(a, b)));
+                if !fill(g, pairs) {
+                    return None;
+                }
+                // Constant x or y (keys hold -0.0 as 0.0, as `==` sees it).
+                let (x0, y0) = (hi(&pairs[0]), pairs[0] as u64);
+                if pairs.iter().all(|k| hi(k) == x0) || pairs.iter().all(|&k| k as u64 == y0) {
+                    return None;
+                }
                 let st = analyze(pairs, buf, Need::PearsonSpearman);
                 Some((st.pearson?, st.spearman?))
             },
@@ -892,12 +917,15 @@ fn mean_std_ir(v: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>) {
 /// the IC block and the classification block (label = `ret > 0`,
 /// predictor = `score`). `day` as in [`daily_ic`].
 ///
-/// Cost: one parallel sort and one parallel merge sort of the n pairs, and
-/// the per-date pass (beside them when rows come grouped by day, else after
-/// them); 32 bytes of scratch per row, never more at once (the per-date pass
-/// of ungrouped rows needs 28 bytes per row, and runs after the 32 are
-/// freed). Deterministic for any thread count and any row order.
-/// Non-finite input or unequal lengths give all-null blocks.
+/// Cost: the per-date pass, then one parallel sort and one parallel merge
+/// sort of the n pairs; 32 bytes of scratch per row (the keys and the merge
+/// buffer; the per-date pass of ungrouped rows needs 28 bytes per row and
+/// frees them first). The backtest keeps its rows as keys already and
+/// calls `universe_metrics_of_keys` (crate-private), which needs only the
+/// merge buffer.
+/// Deterministic for any thread count and any row order. Unequal lengths
+/// give all-null blocks; a non-finite value, null pooled blocks (the hit
+/// rate and the per-date IC of all-finite dates remain).
 pub fn universe_metrics(
     score: &[f64],
     ret: &[f64],
@@ -907,26 +935,54 @@ pub fn universe_metrics(
     if ret.len() != n || day.len() != n {
         return (IcMetrics::default(), ClassificationMetrics::default());
     }
-    let pooled = || {
-        let hit = hit_rate(score, ret);
-        let st = match make_keys(score, ret) {
-            Some(mut pairs) => {
-                let mut buf = Vec::new();
-                analyze(&mut pairs, &mut buf, Need::All)
-            }
-            None => PairStats::default(),
-        };
-        (hit, st)
-    };
-    // Rows grouped by day need no per-row memory in the per-date pass, so it
-    // runs beside the pooled one (filling its sequential stretches); else
-    // after it, once the pooled scratch is freed.
-    let ((hit, st), daily) = if day.windows(2).all(|w| w[0] <= w[1]) {
-        rayon::join(pooled, || daily_ic_sorted(score, ret, day))
+    if let Some(keys) = make_keys(score, ret) {
+        return universe_metrics_of_keys(keys, day);
+    }
+    // A non-finite value: the pooled blocks are null; the hit rate and the
+    // per-date IC of the dates whose values are all finite still exist.
+    let hit = hit_rate(score, ret);
+    let daily = daily_ic(score, ret, day);
+    let st = PairStats::default();
+    assemble(n, hit, &st, &daily)
+}
+
+/// [`universe_metrics`] of rows given as keys ([`pair_key`] of the finite
+/// (score, return) of each row, in row order) with their days. The keys
+/// are consumed as the pooled pass's scratch, so the rows are never copied:
+/// the per-date pass reads them first (rows grouped by day: in place; else
+/// gathered by day, 28 bytes per row, freed before the pooled pass), then
+/// the pooled pass sorts them in place with one 16 B/row merge buffer.
+pub(crate) fn universe_metrics_of_keys(
+    mut keys: Vec<Key>,
+    day: &[i64],
+) -> (IcMetrics, ClassificationMetrics) {
+    let n = keys.len();
+    if day.len() != n {
+        return (IcMetrics::default(), ClassificationMetrics::default());
+    }
+    let hit =
+        (n > 0).then(|| count_par(&keys, |&k| (kx(k) >= 50.0) == (ky(k) > 0.0)) as f64 / n as f64);
+    let daily = if day.windows(2).all(|w| w[0] <= w[1]) {
+        daily_ic_sorted_keys(&keys, day)
     } else {
-        let p = pooled();
-        (p, daily_ic(score, ret, day))
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.par_sort_by_key(|&i| day[i as usize]);
+        let ks: Vec<Key> = order.iter().map(|&i| keys[i as usize]).collect();
+        let ds: Vec<i64> = order.iter().map(|&i| day[i as usize]).collect();
+        drop(order);
+        daily_ic_sorted_keys(&ks, &ds)
     };
+    let mut buf = Vec::new();
+    let st = analyze(&mut keys, &mut buf, Need::All);
+    assemble(n, hit, &st, &daily)
+}
+
+fn assemble(
+    n: usize,
+    hit: Option<f64>,
+    st: &PairStats,
+    daily: &DailyIc,
+) -> (IcMetrics, ClassificationMetrics) {
     let ic = IcMetrics {
         pearson: st.pearson,
         pearson_p_value: st.pearson.and_then(|r| correlation_p_value(r, n)),
