@@ -295,6 +295,7 @@ impl Scorer {
             .iter()
             .filter_map(|n| n.strip_prefix("f_"))
             .filter(|n| features.iter().any(|f| f == n))
+            .filter(|n| !weights.names().any(|w| w == *n))
             .collect();
         if !prefixed.is_empty() {
             msg.push_str(&format!(

@@ -166,6 +166,14 @@ fn extreme_but_finite_figures() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("return@10              +1.00e309%"), "{text}");
     assert!(!text.contains("inf"), "{text}");
+    // From 1e9 on (here 1e10 %) scientific too: no float-noise digits.
+    let c = Case::new(&csv(&["X,2024-01-01,0.5,1,1,1e8"]));
+    let out = c
+        .cmd(&["backtest", "data.csv", "--weights", "w.yaml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("return@10              +1.00e10%"), "{text}");
 
     let c = Case::new(
         "token,date,f_A,f_MarketCap,future_return_7d\n\
@@ -1435,4 +1443,10 @@ fn weights_key_with_the_column_prefix_gets_a_hint() {
             .success()
             .stderr(want);
     }
+    // No hint to write a key the file already has.
+    std::fs::write(c.dir.path().join("wf.yaml"), "f_A: 1\nA: 0.5\n").unwrap();
+    c.cmd(&["backtest", "data.csv", "--weights", "wf.yaml"])
+        .assert()
+        .success()
+        .stderr("warning: data.csv: features absent from the header (counted as 0): f_A\n");
 }

@@ -8,7 +8,7 @@
 
 use gemscan::metrics::stats::{
     average_ranks, hypergeom_pmf, hypergeom_sf_ge, hypergeom_sum_sf_ge, mean, median,
-    normal_two_sided_p, std, student_t_two_sided_p, HypergeomDraw,
+    normal_two_sided_p, square_safe_scale, std, student_t_two_sided_p, HypergeomDraw,
 };
 
 fn rel_close(got: f64, want: f64, rel: f64) -> bool {
@@ -579,4 +579,18 @@ fn std_of_values_whose_squares_overflow() {
     let x = [0.013, -0.027, 0.004, 0.051, -0.008];
     let big: Vec<f64> = x.iter().map(|v| v * 2f64.powi(900)).collect();
     assert_eq!(std(&big, 1).unwrap(), std(&x, 1).unwrap() * 2f64.powi(900));
+}
+
+/// The scale leaves headroom for sums over 2^32 rows: values up to 2^480
+/// (squares of their doubled deviations times 2^32 stay below 2^1024) are
+/// not scaled; larger or tinier ones are brought near 1 by a power of two.
+#[test]
+fn square_safe_scale_threshold() {
+    assert_eq!(square_safe_scale(0.05), 1.0);
+    assert_eq!(square_safe_scale(2f64.powi(480)), 1.0);
+    assert_eq!(square_safe_scale(2f64.powi(481)), 2f64.powi(-481));
+    assert!(square_safe_scale(6.4e150) * 6.4e150 < 2.0);
+    assert_eq!(square_safe_scale(2f64.powi(-481)), 2f64.powi(481));
+    assert_eq!(square_safe_scale(f64::MAX), 2f64.powi(-1023));
+    assert_eq!(square_safe_scale(0.0), 1.0);
 }

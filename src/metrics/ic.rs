@@ -225,7 +225,8 @@ fn pearson_of_keys(v: &[Key]) -> Option<f64> {
     let (max_x, max_y) = v.iter().fold((0.0f64, 0.0f64), |m, &k| {
         (m.0.max(kx(k).abs()), m.1.max(ky(k).abs()))
     });
-    // Values whose squares would overflow (returns near 1e300) are scaled
+    // Values whose sums of squares could overflow (returns of 1e145 and
+    // more, over many rows) are scaled
     // by a power of two first: exact, and r does not depend on the scale.
     let (fx, fy) = (
         stats::square_safe_scale(max_x),

@@ -61,8 +61,8 @@ pub fn mean(x: &[f64]) -> Option<f64> {
 }
 
 /// A power of two that brings `max_abs` (the largest |value| of a series)
-/// near 1 when the squares of such values would overflow or underflow
-/// (beyond 2^±500); else 1. Multiplying by a power of two is exact, so sums,
+/// near 1 when sums of squares of such values could overflow or underflow
+/// (beyond 2^±480: headroom for 2^32 rows of (2 max)^2); else 1. Multiplying by a power of two is exact, so sums,
 /// means and standard deviations of the scaled values are the unscaled ones
 /// times that power, bit for bit, and ratios such as a correlation do not
 /// change at all.
@@ -71,7 +71,7 @@ pub fn square_safe_scale(max_abs: f64) -> f64 {
         return 1.0;
     }
     let e = max_abs.log2().floor();
-    if (-500.0..=500.0).contains(&e) {
+    if (-480.0..=480.0).contains(&e) {
         1.0
     } else {
         // 2^-e for e in [-1000, 1023]: a normal or exactly representable

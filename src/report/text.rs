@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 use crate::backtest::Report;
 
 /// `v` with `digits` decimals (and a sign when `sign`), or in scientific
-/// notation with 2 decimals (`1.23e300`) from 1e15 on, where fixed notation
-/// would print a long string of digits.
+/// notation with 2 decimals (`1.23e300`) from 1e9 on, where fixed notation
+/// would print a long string of digits (and, from ~1e14, float noise).
 fn fixed(v: f64, digits: usize, sign: bool) -> String {
-    match (v.abs() < 1e15, sign) {
+    match (v.abs() < 1e9, sign) {
         (true, false) => format!("{v:.digits$}"),
         (true, true) => format!("{v:+.digits$}"),
         (false, false) => format!("{v:.2e}"),
