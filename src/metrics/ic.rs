@@ -788,13 +788,19 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<Correlation> {
     })
 }
 
+/// The hit rule of SPEC §6: the score's call (>= 50) matches the sign of
+/// the return (> 0).
+fn is_hit(score: f64, ret: f64) -> bool {
+    (score >= 50.0) == (ret > 0.0)
+}
+
 /// `hit_rate` = share of rows where `(score >= 50) == (return > 0)`.
 /// `None` when empty or the lengths differ.
 pub fn hit_rate(score: &[f64], ret: &[f64]) -> Option<f64> {
     if score.is_empty() || score.len() != ret.len() {
         return None;
     }
-    let hit = |(&s, &r): (&f64, &f64)| (s >= 50.0) == (r > 0.0);
+    let hit = |(&s, &r): (&f64, &f64)| is_hit(s, r);
     let hits = if score.len() >= PAR_MIN {
         score.par_iter().zip(ret).filter(|&p| hit(p)).count()
     } else {
@@ -961,8 +967,7 @@ pub(crate) fn universe_metrics_of_keys(
     if day.len() != n {
         return (IcMetrics::default(), ClassificationMetrics::default());
     }
-    let hit =
-        (n > 0).then(|| count_par(&keys, |&k| (kx(k) >= 50.0) == (ky(k) > 0.0)) as f64 / n as f64);
+    let hit = (n > 0).then(|| count_par(&keys, |&k| is_hit(kx(k), ky(k))) as f64 / n as f64);
     let daily = if day.windows(2).all(|w| w[0] <= w[1]) {
         daily_ic_sorted_keys(&keys, day)
     } else {
